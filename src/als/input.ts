@@ -1,0 +1,71 @@
+// Normalises what fit() accepts into id maps plus a users x items matrix, and turns stored values
+// into confidence.
+
+import { CsrMatrix } from '../csr/csr-matrix.js';
+import { IdMap } from '../csr/id-map.js';
+import { confidenceWeight } from '../csr/weighting.js';
+import { InputError } from '../errors.js';
+
+/** Interactions with external ids, as the io/ loaders return them (extra fields are ignored). */
+export interface InteractionsLike {
+  userIds: IdMap;
+  itemIds: IdMap;
+  /** users x items; the value at row u, column i is the interaction strength r_ui of userIds[u] with itemIds[i]. */
+  userItems: CsrMatrix;
+}
+
+/** Input of fit(): interactions with id maps, or a bare users x items matrix (ids are "0", "1", ...). */
+export type FitData = InteractionsLike | CsrMatrix;
+
+function indexIds(count: number): IdMap {
+  return new IdMap(Array.from({ length: count }, (_, index) => index));
+}
+
+/** Returns id maps and matrix for `data`, checking that their sizes agree. */
+export function normalizeFitData(data: FitData): InteractionsLike {
+  const interactions = data instanceof CsrMatrix ? { userIds: indexIds(data.nRows), itemIds: indexIds(data.nCols), userItems: data } : data;
+  if (typeof interactions !== 'object' || interactions === null || !(interactions.userItems instanceof CsrMatrix)) {
+    throw new InputError('invalid_input', 'fit() expects a CsrMatrix or an object { userIds, itemIds, userItems } with a CsrMatrix userItems', {
+      where: 'fit data',
+    });
+  }
+  const { userIds, itemIds, userItems } = interactions;
+  if (userItems.nRows !== userIds.size || userItems.nCols !== itemIds.size) {
+    throw new InputError(
+      'csr_shape_mismatch',
+      `userItems is ${userItems.nRows} x ${userItems.nCols} but ${userIds.size} user ids and ${itemIds.size} item ids were given; pass one CSR row per user id and one column per item id`,
+      { where: 'userItems', expected: `${userIds.size} x ${itemIds.size}`, received: `${userItems.nRows} x ${userItems.nCols}` },
+    );
+  }
+  if (userItems.nRows === 0 || userItems.nCols === 0) {
+    throw new InputError('empty_input', `userItems is ${userItems.nRows} x ${userItems.nCols}; fit() needs at least one user and one item`, {
+      where: 'userItems',
+      received: `${userItems.nRows} x ${userItems.nCols}`,
+    });
+  }
+  return { userIds, itemIds, userItems };
+}
+
+/**
+ * Returns the confidence matrix C with c_ui = 1 + alpha * r_ui for each stored r_ui (float32), the
+ * weighting of Hu, Koren and Volinsky (2008). Throws InputError (invalid_confidence) naming the first
+ * cell whose confidence is not finite and positive, which is where the solvers would produce NaN.
+ */
+export function toConfidence(interactions: InteractionsLike, alpha: number): CsrMatrix {
+  const confidence = confidenceWeight(interactions.userItems, alpha);
+  const { indptr, indices, data } = confidence;
+  for (let row = 0; row < confidence.nRows; row++) {
+    for (let k = indptr[row]; k < indptr[row + 1]; k++) {
+      if (data[k] > 0 && data[k] < Infinity) continue;
+      const user = interactions.userIds.idAt(row);
+      const item = interactions.itemIds.idAt(indices[k]);
+      const value = interactions.userItems.data[k];
+      throw new InputError(
+        'invalid_confidence',
+        `value ${value} of user ${JSON.stringify(user)} for item ${JSON.stringify(item)} gives confidence 1 + alpha * value = ${data[k]} (alpha ${alpha}, float32), but confidence must be finite and > 0; pass non-negative values small enough to keep it finite`,
+        { where: `user ${user}, item ${item}`, expected: 'finite confidence > 0', received: String(data[k]) },
+      );
+    }
+  }
+  return confidence;
+}
