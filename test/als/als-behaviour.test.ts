@@ -101,14 +101,15 @@ describe.each(backendFactories)('ALS on $name', ({ create }) => {
     it('approaches it with cg as steps grow', async () => {
       const reference = referenceFit(userItems, settings);
       const errors: number[] = [];
-      for (const cgSteps of [1, 2, settings.factors]) {
+      for (const cgSteps of [1, 2, 2 * settings.factors]) {
         const fitted = model({ ...settings, solver: 'cg', cgSteps });
         await fitted.fit(userItems);
         errors.push(Math.max(maxAbsDifference(fitted.userFactors, reference.userFactors), maxAbsDifference(fitted.itemFactors, reference.itemFactors)));
       }
       expect(errors[1]).toBeLessThan(errors[0]);
       expect(errors[2]).toBeLessThan(errors[1]);
-      // With as many steps as factors, CG solves each system exactly, up to rounding.
+      // In exact arithmetic CG solves a system in `factors` steps. In float32 (the WebGPU kernel) the search
+      // directions lose orthogonality on these ill-conditioned item systems, so twice as many steps are given.
       expect(errors[2]).toBeLessThan(CHOLESKY_VS_DENSE_ABS);
     });
 
