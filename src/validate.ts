@@ -6,10 +6,10 @@ import { InputError } from './errors.js';
 function describeReceived(input: unknown, path: readonly PropertyKey[]): string {
   let value: unknown = input;
   for (const key of path) {
-    if (value === null || typeof value !== 'object') return 'nothing';
+    if (value === null || typeof value !== 'object') return 'missing';
     value = (value as Record<PropertyKey, unknown>)[key];
   }
-  if (value === undefined) return 'nothing';
+  if (value === undefined) return 'missing';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
   return Array.isArray(value) ? 'an array' : `a ${typeof value}`;

@@ -59,7 +59,7 @@ const loadOptionsSchema = z
     const userColumn = options.userColumn ?? 0;
     const itemColumn = options.itemColumn ?? 1;
     if (userColumn === itemColumn) {
-      context.addIssue({ code: 'custom', path: ['itemColumn'], message: `expected a column other than userColumn ${userColumn}` });
+      context.addIssue({ code: 'custom', path: ['itemColumn'], message: `expected a column other than userColumn ${userColumn} (itemColumn defaults to 1)` });
     }
     const valueColumn = options.valueColumn ?? undefined;
     if (valueColumn !== undefined && (valueColumn === userColumn || valueColumn === itemColumn)) {

@@ -41,7 +41,7 @@ describe('load options', () => {
     await expectInputError(
       loadInteractions(triplets, { userColumn: 1 }),
       'invalid_option',
-      'invalid loadInteractions options: itemColumn is nothing: expected a column other than userColumn 1',
+      'invalid loadInteractions options: itemColumn is missing: expected a column other than userColumn 1 (itemColumn defaults to 1)',
     );
   });
 

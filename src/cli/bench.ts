@@ -1,0 +1,234 @@
+// `osusume bench`: load, weight, split, fit, recommend for every test user, evaluate, report.
+
+import { writeFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { AlternatingLeastSquares } from '../als/index.js';
+import type { CsrMatrix } from '../csr/csr-matrix.js';
+import type { IdMap } from '../csr/id-map.js';
+import { bm25Weight, tfidfWeight } from '../csr/weighting.js';
+import { rankingMetricsAtK, trainTestSplit } from '../evaluate/index.js';
+import { loadInteractions, loadTrainTest } from '../io/index.js';
+import { MostPopular } from '../recommend/most-popular.js';
+import type { IndexRecommender } from '../recommend/types.js';
+import { generateLastfmLike } from '../synthetic/index.js';
+import type { BenchFlags } from './bench-options.js';
+import type { BenchRecord, MetricsAtK } from './bench-record.js';
+import { createFitProgress } from './progress.js';
+import { formatBenchReport } from './report.js';
+
+interface LoadedSplit {
+  source: string;
+  format: string;
+  userIds: IdMap;
+  itemIds: IdMap;
+  /** All interactions (train + test) before weighting, for the data summary. */
+  interactions: number;
+  train: CsrMatrix;
+  test: CsrMatrix;
+  loadSeconds: number;
+  splitSeconds: number;
+  linesPerSecond?: number;
+}
+
+function elapsedSeconds(start: number): number {
+  return (performance.now() - start) / 1000;
+}
+
+async function loadAndSplit(flags: BenchFlags): Promise<LoadedSplit> {
+  const loadStart = performance.now();
+
+  if (flags.train !== undefined && flags.test !== undefined) {
+    const loaded = await loadTrainTest(flags.train, flags.test, { format: flags.format });
+    const loadSeconds = elapsedSeconds(loadStart);
+    return {
+      source: `${flags.train} + ${flags.test}`,
+      format: flags.format,
+      userIds: loaded.userIds,
+      itemIds: loaded.itemIds,
+      interactions: loaded.train.nnz + loaded.test.nnz,
+      train: loaded.train,
+      test: loaded.test,
+      loadSeconds,
+      splitSeconds: 0,
+    };
+  }
+
+  const loaded =
+    flags.data !== undefined
+      ? await loadInteractions(flags.data, { format: flags.format })
+      : generateLastfmLike({ scale: flags.syntheticScale, seed: flags.seed });
+  const loadSeconds = elapsedSeconds(loadStart);
+  const lines = flags.data !== undefined ? loaded.stats.lines : undefined;
+
+  const splitStart = performance.now();
+  const { train, test } = trainTestSplit(loaded.userItems, { testFraction: flags.testFraction, seed: flags.seed });
+  return {
+    source: flags.data ?? `synthetic Last.fm-shaped set (scale ${flags.syntheticScale}, seed ${flags.seed})`,
+    format: flags.data !== undefined ? flags.format : 'synthetic',
+    userIds: loaded.userIds,
+    itemIds: loaded.itemIds,
+    interactions: loaded.userItems.nnz,
+    train,
+    test,
+    loadSeconds,
+    splitSeconds: elapsedSeconds(splitStart),
+    linesPerSecond: lines === undefined ? undefined : lines / loadSeconds,
+  };
+}
+
+function applyWeighting(matrix: CsrMatrix, weighting: BenchFlags['weighting']): CsrMatrix {
+  if (weighting === 'bm25') return bm25Weight(matrix);
+  if (weighting === 'tfidf') return tfidfWeight(matrix);
+  return matrix;
+}
+
+/** Wraps a recommender so the time spent inside recommendIndices is summed. */
+function timeRecommendations(recommender: IndexRecommender): { recommender: IndexRecommender; seconds: () => number } {
+  let total = 0;
+  return {
+    recommender: {
+      async recommendIndices(users, options) {
+        const start = performance.now();
+        const result = await recommender.recommendIndices(users, options);
+        total += performance.now() - start;
+        return result;
+      },
+    },
+    seconds: () => total / 1000,
+  };
+}
+
+/** Returns up to `count` users that have test interactions, spread evenly over the user range. */
+function sampleTestUsers(test: CsrMatrix, count: number): number[] {
+  const candidates: number[] = [];
+  for (let user = 0; user < test.nRows; user++) if (test.rowLength(user) > 0) candidates.push(user);
+  if (candidates.length <= count) return candidates;
+  const stride = candidates.length / count;
+  return Array.from({ length: count }, (_, i) => candidates[Math.floor(i * stride)]);
+}
+
+function percentile(sortedValues: readonly number[], fraction: number): number {
+  if (sortedValues.length === 0) return Number.NaN;
+  const index = Math.min(sortedValues.length - 1, Math.ceil(fraction * sortedValues.length) - 1);
+  return sortedValues[Math.max(0, index)];
+}
+
+function toMetrics(result: MetricsAtK): MetricsAtK {
+  return { precision: result.precision, map: result.map, ndcg: result.ndcg, auc: result.auc, recall: result.recall };
+}
+
+/** Runs the whole bench and returns its record; prints progress to stderr when `flags.progress` is set. */
+export async function runBench(flags: BenchFlags): Promise<BenchRecord> {
+  const startedAt = new Date().toISOString();
+  const split = await loadAndSplit(flags);
+
+  const weightStart = performance.now();
+  const train = applyWeighting(split.train, flags.weighting);
+  const weightSeconds = elapsedSeconds(weightStart);
+
+  const model = new AlternatingLeastSquares({
+    factors: flags.factors,
+    iterations: flags.iterations,
+    regularization: flags.regularization,
+    alpha: flags.alpha,
+    solver: flags.solver,
+    cgSteps: flags.cgSteps,
+    seed: flags.seed,
+    threads: flags.threads,
+    device: flags.device,
+    calculateTrainingLoss: flags.loss,
+  });
+
+  try {
+    const progress = createFitProgress(flags.iterations, flags.progress);
+    const iterationSeconds: number[] = [];
+    const loss: number[] = [];
+    const fitStart = performance.now();
+    await model.fit(
+      { userIds: split.userIds, itemIds: split.itemIds, userItems: train },
+      {
+        onIteration: (info) => {
+          iterationSeconds.push(info.seconds);
+          if (info.loss !== undefined) loss.push(info.loss);
+          progress.update(info.iteration + 1, info.loss);
+        },
+      },
+    );
+    const fitSeconds = elapsedSeconds(fitStart);
+    progress.stop();
+
+    // The metrics filter the unweighted training interactions, as a site filters what a user already played.
+    const timed = timeRecommendations(model);
+    const metrics = await rankingMetricsAtK(timed.recommender, split.train, split.test, { k: flags.k });
+    const recommendAllSeconds = timed.seconds();
+
+    const latencies: number[] = [];
+    for (const user of sampleTestUsers(split.test, flags.latencySamples)) {
+      const start = performance.now();
+      await model.recommend(split.userIds.idAt(user), { n: flags.k });
+      latencies.push(performance.now() - start);
+    }
+    latencies.sort((a, b) => a - b);
+
+    const baseline = await rankingMetricsAtK(new MostPopular(split.train), split.train, split.test, { k: flags.k });
+    const info = model.backendInfo;
+    if (info === undefined) throw new Error('the model reports no backend after fit');
+
+    return {
+      version: 1,
+      startedAt,
+      node: process.version,
+      data: {
+        source: split.source,
+        format: split.format,
+        weighting: flags.weighting,
+        users: split.train.nRows,
+        items: split.train.nCols,
+        interactions: split.interactions,
+        trainInteractions: split.train.nnz,
+        testInteractions: split.test.nnz,
+        testUsers: metrics.users,
+        linesPerSecond: split.linesPerSecond,
+      },
+      model: {
+        factors: flags.factors,
+        iterations: flags.iterations,
+        regularization: flags.regularization,
+        alpha: flags.alpha,
+        solver: flags.solver,
+        cgSteps: flags.cgSteps,
+        seed: flags.seed,
+      },
+      device: { ...info, requested: flags.device },
+      timings: {
+        loadSeconds: split.loadSeconds,
+        weightSeconds,
+        splitSeconds: split.splitSeconds,
+        fitSeconds,
+        iterationSeconds,
+        recommendAllSeconds,
+        recommendAllUsersPerSecond: metrics.users / recommendAllSeconds,
+        singleUserP50Ms: percentile(latencies, 0.5),
+        singleUserP99Ms: percentile(latencies, 0.99),
+        singleUserSamples: latencies.length,
+      },
+      k: flags.k,
+      metrics: toMetrics(metrics),
+      baseline: toMetrics(baseline),
+      loss: flags.loss ? loss : undefined,
+      peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    };
+  } finally {
+    await model.dispose();
+  }
+}
+
+/** Runs the bench, prints the report to stdout and writes the JSON record when --json is given. */
+export async function benchCommand(flags: BenchFlags): Promise<void> {
+  const record = await runBench(flags);
+  console.log(formatBenchReport(record));
+  if (flags.json !== undefined) {
+    await writeFile(flags.json, `${JSON.stringify(record, null, 2)}\n`);
+    console.log(`\nwrote ${flags.json}`);
+  }
+}
