@@ -1,6 +1,17 @@
 // The public API of osusume. Everything a caller needs is exported here; deeper paths are internal.
 
-export { AlternatingLeastSquares, foldInUser, type AlsOptions, type FitOptions, type IterationInfo, type ModelBackendInfo } from './als/index.js';
+export {
+  AlternatingLeastSquares,
+  foldInUser,
+  type AlsOptions,
+  type Contribution,
+  type ExplainOptions,
+  type Explanation,
+  type FitOptions,
+  type IterationInfo,
+  type LoadModelOptions,
+  type ModelBackendInfo,
+} from './als/index.js';
 
 export {
   bm25Weight,
@@ -30,6 +41,8 @@ export {
 } from './io/index.js';
 export { fetchDataset, listDatasets, loadDatasetCache, readCsrCache, writeCsrCache, type FetchDatasetOptions, type FetchedDataset } from './io/datasets/index.js';
 export { readImplicitHdf5, type ImplicitHdf5Options } from './io/hdf5/index.js';
+export { readModelFile, writeModelFile, type ModelFileContents, type ReadModelFileOptions } from './io/model-file/index.js';
+export { readImplicitNpz, writeImplicitNpz } from './io/npz/index.js';
 
 export { generateLastfmLike, type SyntheticInteractions, type SyntheticOptions } from './synthetic/index.js';
 

@@ -6,3 +6,5 @@ export { foldInUser, type FoldInInput } from './fold-in.js';
 export { INITIAL_FACTOR_SCALE, initialFactors } from './init-factors.js';
 export { normalizeFitData, toConfidence, type FitData, type InteractionsLike } from './input.js';
 export type { AlsOptions } from '../options.js';
+export { explainScore, type Contribution, type ExplainOptions, type Explanation } from './explain.js';
+export type { LoadModelOptions } from './model-contents.js';

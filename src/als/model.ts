@@ -1,11 +1,13 @@
 // AlternatingLeastSquares: implicit-feedback matrix factorisation (Hu, Koren and Volinsky, 2008), fitted
 // on whichever backend device selection picks, with recommendation methods on the fitted factors.
 
-import type { Backend, BackendInfo, TopNResult } from '../backends/backend.js';
+import type { Backend, BackendInfo, TopNRequest, TopNResult } from '../backends/backend.js';
 import { selectBackend, type BackendSelection } from '../backends/select.js';
 import type { CsrMatrix } from '../csr/csr-matrix.js';
 import { IdMap, type ExternalId } from '../csr/id-map.js';
 import { InputError, NumericError } from '../errors.js';
+import { readModelFile, writeModelFile, type ModelFileContents } from '../io/model-file/index.js';
+import { readImplicitNpz, writeImplicitNpz } from '../io/npz/index.js';
 import { createConsoleLogger, silentLogger, type Logger } from '../log.js';
 import {
   parseAlsOptions,
@@ -27,10 +29,13 @@ import { resolveUserItems } from '../recommend/resolve-ids.js';
 import type { ScoredItem, ScoredUser } from '../recommend/scored.js';
 import { similarItems, similarUsers } from '../recommend/similar.js';
 import type { IndexRecommender, IndexRecommendOptions } from '../recommend/types.js';
+import { explainScore, type ExplainOptions, type Explanation } from './explain.js';
 import { runAlsIterations, type IterationInfo } from './fit-loop.js';
 import { foldInUser } from './fold-in.js';
 import { initialFactors } from './init-factors.js';
 import { normalizeFitData, toConfidence, type FitData, type InteractionsLike } from './input.js';
+import { type LoadModelOptions, modelOptionsFromContents, savedOptionsOf } from './model-contents.js';
+import { partialFit } from './partial-fit.js';
 import { ScoringCache } from './scoring-cache.js';
 
 export interface FitOptions {
@@ -77,6 +82,8 @@ export class AlternatingLeastSquares implements IndexRecommender {
   private cache: ScoringCache | undefined;
   private state: FactorModelState | undefined;
   private isDisposed = false;
+  /** Origin of the factors, recorded in saved files: 'osusume fit', or the file they were loaded from. */
+  private source = 'osusume fit';
 
   /** Validates `options` (see AlsOptions); throws InputError (invalid_option) naming each bad option. */
   constructor(options: AlsOptions = {}) {
@@ -173,6 +180,100 @@ export class AlternatingLeastSquares implements IndexRecommender {
     return foldInUser({ ...row, itemFactors: state.itemFactors, factors: state.factors, itemGram: state.itemGram(), regularization: state.regularization });
   }
 
+  /**
+   * Splits the score of `itemId` for `userId` into per-item contributions (Hu, Koren and Volinsky 2008,
+   * section 5); see explainScore. The score equals recommend() with recalculateUser for the same items.
+   */
+  explain(userId: ExternalId, itemId: ExternalId, options?: ExplainOptions): Explanation {
+    return explainScore(this.fitted(), userId, itemId, options);
+  }
+
+  /**
+   * Adds or updates users: rows[k] lists the items of userIds[k] (ids, or [id, value] pairs). Each user's
+   * factors are solved exactly against the fixed item factors; new ids are appended. The training rows
+   * are replaced, and the scorers and Gram matrix are rebuilt from the new factors.
+   */
+  async partialFitUsers(userIds: readonly ExternalId[], rows: readonly UserItems[]): Promise<void> {
+    const result = partialFit(this.fitted(), 'user', userIds, rows);
+    await this.install({ ...this.currentParts(), userFactors: result.factors, userIds: result.ids, userItems: result.userItems });
+  }
+
+  /**
+   * Adds or updates items: rows[k] lists the users of itemIds[k] (ids, or [id, value] pairs), solved
+   * exactly against the fixed user factors (computing X^T X once per call). New ids are appended; the
+   * item's training column is replaced, and every scorer, norm and Gram matrix is rebuilt.
+   */
+  async partialFitItems(itemIds: readonly ExternalId[], rows: readonly UserItems[]): Promise<void> {
+    const result = partialFit(this.fitted(), 'item', itemIds, rows);
+    await this.install({ ...this.currentParts(), itemFactors: result.factors, itemIds: result.ids, userItems: result.userItems });
+  }
+
+  /**
+   * Scores query factor rows (nQueries x factors, row-major) against every item on the model's backend
+   * and keeps each query's top n, in one batched call (see TopNRequest). Servers use it to coalesce requests.
+   */
+  async scoreTopN(request: TopNRequest): Promise<TopNResult> {
+    const scorer = await this.fitted().itemScorer();
+    return scorer.topN(request);
+  }
+
+  /**
+   * Writes the fitted model to one binary file (factors, ids, training matrix, options), atomically.
+   * Load it with AlternatingLeastSquares.load(); recommendations are identical.
+   */
+  async save(path: string): Promise<void> {
+    await writeModelFile(path, this.toContents());
+  }
+
+  /** Writes the factors as the .npz that the Python library implicit loads (AlternatingLeastSquares.load). */
+  async saveImplicit(path: string, options?: { includeIds?: boolean }): Promise<void> {
+    await writeImplicitNpz(path, this.toContents(), options);
+  }
+
+  /** Returns the fitted arrays, ids and options as stored in model files (views, not copies). */
+  toContents(): ModelFileContents {
+    const state = this.fitted();
+    return {
+      options: savedOptionsOf(this.options),
+      userFactors: state.userFactors,
+      itemFactors: state.itemFactors,
+      userItems: state.userItems,
+      userIds: state.userIds,
+      itemIds: state.itemIds,
+      training: { seed: this.seed, losses: this.losses, backend: this.backendInfo?.description, source: this.source },
+    };
+  }
+
+  /**
+   * Reads a model file written by save() and starts its backend. Model options come from the file;
+   * `options` sets the runtime choices (device, threads, logger, backend) and checksum verification.
+   * Throws InputError naming the file and section for damaged, truncated or foreign files.
+   */
+  static async load(path: string, options: LoadModelOptions = {}): Promise<AlternatingLeastSquares> {
+    const contents = await readModelFile(path, { verify: options.verify });
+    return AlternatingLeastSquares.fromContents(contents, options, path);
+  }
+
+  /** Reads an .npz saved by implicit's AlternatingLeastSquares.save() (see readImplicitNpz) and starts its backend. */
+  static async loadImplicit(path: string, options: LoadModelOptions = {}): Promise<AlternatingLeastSquares> {
+    return AlternatingLeastSquares.fromContents(await readImplicitNpz(path), options, path);
+  }
+
+  /** Creates a fitted model from stored contents (factors, ids, training matrix, options). */
+  static async fromContents(contents: ModelFileContents, options: LoadModelOptions = {}, source?: string): Promise<AlternatingLeastSquares> {
+    const model = new AlternatingLeastSquares(modelOptionsFromContents(contents, options));
+    model.seed = contents.training.seed;
+    model.losses = [...contents.training.losses];
+    model.source = source === undefined ? contents.training.source : `${contents.training.source} (${source})`;
+    try {
+      await model.install(contents);
+    } catch (error) {
+      await model.dispose();
+      throw error;
+    }
+    return model;
+  }
+
   /** IndexRecommender: top n item indices per user index, leaving out row u of `exclude` for user u. */
   async recommendIndices(users: Uint32Array, options: IndexRecommendOptions): Promise<TopNResult> {
     return topNForUsers(this.fitted(), users, { n: options.n, exclude: options.exclude });
@@ -203,6 +304,28 @@ export class AlternatingLeastSquares implements IndexRecommender {
       this.selection = undefined;
       throw error;
     }
+  }
+
+  /**
+   * Replaces factors, ids and the training matrix, and builds a new scoring cache (scorers, norms, Gram
+   * matrix) for them. The old cache is disposed after the swap; requests already holding its scorer finish on it.
+   */
+  private async install(parts: Pick<ModelFileContents, 'userFactors' | 'itemFactors' | 'userIds' | 'itemIds' | 'userItems'>): Promise<void> {
+    const backend = await this.acquireBackend();
+    const previous = this.cache;
+    this.userFactors = parts.userFactors;
+    this.itemFactors = parts.itemFactors;
+    this.userIds = parts.userIds;
+    this.itemIds = parts.itemIds;
+    this.userItems = parts.userItems;
+    this.cache = new ScoringCache(backend, parts.userFactors, parts.itemFactors, this.options.factors);
+    this.state = this.buildState(this.cache, parts.userItems, this.options.regularization);
+    await previous?.dispose();
+  }
+
+  private currentParts(): Pick<ModelFileContents, 'userFactors' | 'itemFactors' | 'userIds' | 'itemIds' | 'userItems'> {
+    const state = this.fitted();
+    return { userFactors: state.userFactors, itemFactors: state.itemFactors, userIds: state.userIds, itemIds: state.itemIds, userItems: state.userItems };
   }
 
   private buildState(cache: ScoringCache, userItems: CsrMatrix, regularization: number): FactorModelState {

@@ -6,6 +6,8 @@ import { DeviceError, InputError, NumericError } from '../errors.js';
 import { benchCommand } from './bench.js';
 import { dataFormats, parseBenchFlags } from './bench-options.js';
 import { registerDatasetsCommand } from './datasets-command.js';
+import { registerModelCommands } from './model-commands.js';
+import { registerServeCommand } from './serve-command.js';
 
 function buildProgram(): Command {
   const program = new Command();
@@ -44,6 +46,8 @@ function buildProgram(): Command {
     });
 
   registerDatasetsCommand(program);
+  registerModelCommands(program);
+  registerServeCommand(program);
   return program;
 }
 
