@@ -15,6 +15,10 @@ export interface IterationInfo {
 
 export interface FitLoopOptions extends SolveParams {
   iterations: number;
+  /** 0-based iteration to start from, when resuming a fit; default 0. */
+  firstIteration?: number;
+  /** Called after each iteration, before onIteration, with the iteration's 0-based index. */
+  afterIteration?: (iteration: number) => Promise<void>;
   calculateTrainingLoss: boolean;
   logger: Logger;
   onIteration?: (info: IterationInfo) => void;
@@ -23,14 +27,14 @@ export interface FitLoopOptions extends SolveParams {
 /**
  * Runs `iterations` ALS iterations on `session`. Each iteration solves every user row from the fixed
  * item factors, then every item row from the new user factors, the order `implicit` uses.
- * Returns the loss after each iteration when calculateTrainingLoss is on, else an empty array.
+ * Returns the loss after each iteration run when calculateTrainingLoss is on, else an empty array.
  */
 export async function runAlsIterations(session: FitSession, options: FitLoopOptions): Promise<number[]> {
   const { iterations, logger } = options;
   const params: SolveParams = { regularization: options.regularization, solver: options.solver, cgSteps: options.cgSteps };
   const losses: number[] = [];
 
-  for (let iteration = 0; iteration < iterations; iteration++) {
+  for (let iteration = options.firstIteration ?? 0; iteration < iterations; iteration++) {
     const started = performance.now();
     await session.solve('users', params);
     const usersDone = performance.now();
@@ -43,6 +47,7 @@ export async function runAlsIterations(session: FitSession, options: FitLoopOpti
       losses.push(loss);
       logger.info(`iteration ${iteration + 1}/${iterations}: training loss ${loss.toPrecision(6)}`);
     }
+    await options.afterIteration?.(iteration);
     const seconds = (performance.now() - started) / 1000;
     logger.debug(`iteration ${iteration + 1}/${iterations} done`, {
       usersMs: usersDone - started,

@@ -30,7 +30,8 @@ import type { ScoredItem, ScoredUser } from '../recommend/scored.js';
 import { similarItems, similarUsers } from '../recommend/similar.js';
 import type { IndexRecommender, IndexRecommendOptions } from '../recommend/types.js';
 import { explainScore, type ExplainOptions, type Explanation } from './explain.js';
-import { runAlsIterations, type IterationInfo } from './fit-loop.js';
+import type { IterationInfo } from './fit-loop.js';
+import { runRecoverableFit } from './recoverable-fit.js';
 import { foldInUser } from './fold-in.js';
 import { initialFactors } from './init-factors.js';
 import { normalizeFitData, toConfidence, type FitData, type InteractionsLike } from './input.js';
@@ -122,22 +123,27 @@ export class AlternatingLeastSquares implements IndexRecommender {
 
     const backend = await this.acquireBackend();
     await this.releaseScoring();
-    const session = await backend.startFit({ userItems: confidence, itemUsers, factors, userFactors, itemFactors });
+    let fitBackend = backend;
     try {
-      this.losses = await runAlsIterations(session, { ...this.options, logger: this.logger, onIteration: options.onIteration });
-      this.userFactors = await session.readFactors('users');
-      this.itemFactors = await session.readFactors('items');
+      const result = await runRecoverableFit({
+        backend,
+        problem: { userItems: confidence, itemUsers, factors, userFactors, itemFactors },
+        loop: { ...this.options, logger: this.logger, onIteration: options.onIteration },
+        replaceBackend: this.canReplaceLostDevice(backend) ? () => this.replaceLostDevice(backend) : undefined,
+      });
+      fitBackend = result.backend;
+      this.losses = result.losses;
+      this.userFactors = result.userFactors;
+      this.itemFactors = result.itemFactors;
     } catch (error) {
       throw nameFailedRow(error, interactions);
-    } finally {
-      await session.dispose();
     }
 
     this.seed = seed;
     this.userIds = interactions.userIds;
     this.itemIds = interactions.itemIds;
     this.userItems = interactions.userItems;
-    this.cache = new ScoringCache(backend, this.userFactors, this.itemFactors, factors);
+    this.cache = new ScoringCache(fitBackend, this.userFactors, this.itemFactors, factors);
     this.state = this.buildState(this.cache, interactions.userItems, regularization);
     this.logger.debug('fit done', {
       users: nUsers,
@@ -287,6 +293,21 @@ export class AlternatingLeastSquares implements IndexRecommender {
     const selection = this.selection;
     this.selection = undefined;
     if (selection !== undefined) await (await selection).backend.dispose();
+  }
+
+  /** A lost GPU device is replaced by the CPU only when this model chose the device itself with 'auto'. */
+  private canReplaceLostDevice(backend: Backend): boolean {
+    return this.options.device === 'auto' && this.options.backend === undefined && backend.info.kind === 'webgpu';
+  }
+
+  /** Swaps the lost WebGPU backend for the CPU workers, for this fit and everything after it. */
+  private async replaceLostDevice(lost: Backend): Promise<Backend> {
+    const selection = await selectBackend({ device: 'cpu', threads: this.options.threads, logger: this.logger });
+    const reason = 'device "auto" moved to the CPU after the WebGPU device was lost';
+    this.selection = Promise.resolve({ backend: selection.backend, reason });
+    this.backendInfo = { ...selection.backend.info, reason };
+    await lost.dispose().catch(() => undefined);
+    return selection.backend;
   }
 
   private async acquireBackend(): Promise<Backend> {
