@@ -5,7 +5,19 @@ import { parseOrThrow } from '../validate.js';
 
 export const dataFormats = ['auto', 'triplets', 'lastfm360k', 'movielens', 'csv', 'mtx'] as const;
 
-const positiveInteger = z.coerce.number().int().min(1);
+/** An integer flag in [min, max], with one message for every way it can be wrong. */
+function integerIn(min: number, max: number) {
+  const error = `expected an integer from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+/** A number flag with an exclusive or inclusive lower bound and an inclusive upper bound. */
+function numberIn(min: number, max: number, minInclusive: boolean) {
+  const lower = minInclusive ? `at least ${min}` : `above ${min}`;
+  const error = max === Infinity ? `expected a number ${lower}` : `expected a number ${lower} and at most ${max}`;
+  const base = z.coerce.number({ error }).max(max, { error });
+  return minInclusive ? base.min(min, { error }) : base.gt(min, { error });
+}
 
 const benchFlagsSchema = z
   .object({
@@ -13,20 +25,20 @@ const benchFlagsSchema = z
     format: z.enum(dataFormats).default('auto'),
     train: z.string().min(1).optional(),
     test: z.string().min(1).optional(),
-    syntheticScale: z.coerce.number().gt(0).max(1).default(1),
-    factors: positiveInteger.max(1024).default(100),
-    iterations: positiveInteger.max(1000).default(15),
-    regularization: z.coerce.number().min(0).default(0.01),
-    alpha: z.coerce.number().min(0).default(1),
+    syntheticScale: numberIn(0, 1, false).optional(),
+    factors: integerIn(1, 1024).default(100),
+    iterations: integerIn(1, 1000).default(15),
+    regularization: numberIn(0, Infinity, true).default(0.01),
+    alpha: numberIn(0, Infinity, true).default(1),
     solver: z.enum(['cg', 'cholesky']).default('cg'),
-    cgSteps: positiveInteger.max(100).default(3),
+    cgSteps: integerIn(1, 100).default(3),
     weighting: z.enum(['bm25', 'tfidf', 'none']).default('none'),
     device: z.enum(['auto', 'cpu', 'webgpu']).default('auto'),
-    threads: positiveInteger.max(256).optional(),
-    k: positiveInteger.max(1000).default(10),
-    seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).default(1),
-    testFraction: z.coerce.number().gt(0).lt(1).default(0.2),
-    latencySamples: z.coerce.number().int().min(0).max(100_000).default(1000),
+    threads: integerIn(1, 256).optional(),
+    k: integerIn(1, 1000).default(10),
+    seed: integerIn(0, 2 ** 32 - 1).default(1),
+    testFraction: z.coerce.number({ error: 'expected a number above 0 and below 1' }).gt(0, { error: 'expected a number above 0 and below 1' }).lt(1, { error: 'expected a number above 0 and below 1' }).default(0.2),
+    latencySamples: integerIn(0, 100_000).default(1000),
     json: z.string().min(1).optional(),
     loss: z.boolean().default(false),
     progress: z.boolean().default(true),
@@ -38,6 +50,9 @@ const benchFlagsSchema = z
     }
     if (flags.data !== undefined && flags.train !== undefined) {
       context.addIssue({ code: 'custom', path: ['data'], message: 'expected either --data or --train/--test, not both' });
+    }
+    if (flags.syntheticScale !== undefined && (flags.data !== undefined || flags.train !== undefined)) {
+      context.addIssue({ code: 'custom', path: ['syntheticScale'], message: 'applies only to the synthetic set; drop it when --data or --train is given' });
     }
   });
 

@@ -1,10 +1,13 @@
 // `osusume bench`: load, weight, split, fit, recommend for every test user, evaluate, report.
 
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AlternatingLeastSquares } from '../als/index.js';
 import type { CsrMatrix } from '../csr/csr-matrix.js';
 import type { IdMap } from '../csr/id-map.js';
+import { InputError } from '../errors.js';
 import { bm25Weight, tfidfWeight } from '../csr/weighting.js';
 import { rankingMetricsAtK, trainTestSplit } from '../evaluate/index.js';
 import { loadInteractions, loadTrainTest } from '../io/index.js';
@@ -42,7 +45,7 @@ async function loadAndSplit(flags: BenchFlags): Promise<LoadedSplit> {
     const loadSeconds = elapsedSeconds(loadStart);
     return {
       source: `${flags.train} + ${flags.test}`,
-      format: flags.format,
+      format: loaded.trainFormat === loaded.testFormat ? loaded.trainFormat : `${loaded.trainFormat} + ${loaded.testFormat}`,
       userIds: loaded.userIds,
       itemIds: loaded.itemIds,
       interactions: loaded.train.nnz + loaded.test.nnz,
@@ -56,15 +59,15 @@ async function loadAndSplit(flags: BenchFlags): Promise<LoadedSplit> {
   const loaded =
     flags.data !== undefined
       ? await loadInteractions(flags.data, { format: flags.format })
-      : generateLastfmLike({ scale: flags.syntheticScale, seed: flags.seed });
+      : generateLastfmLike({ scale: flags.syntheticScale ?? 1, seed: flags.seed });
   const loadSeconds = elapsedSeconds(loadStart);
   const lines = flags.data !== undefined ? loaded.stats.lines : undefined;
 
   const splitStart = performance.now();
   const { train, test } = trainTestSplit(loaded.userItems, { testFraction: flags.testFraction, seed: flags.seed });
   return {
-    source: flags.data ?? `synthetic Last.fm-shaped set (scale ${flags.syntheticScale}, seed ${flags.seed})`,
-    format: flags.data !== undefined ? flags.format : 'synthetic',
+    source: flags.data ?? `synthetic Last.fm-shaped set (scale ${flags.syntheticScale ?? 1}, seed ${flags.seed})`,
+    format: 'format' in loaded ? loaded.format : 'synthetic',
     userIds: loaded.userIds,
     itemIds: loaded.itemIds,
     interactions: loaded.userItems.nnz,
@@ -223,8 +226,25 @@ export async function runBench(flags: BenchFlags): Promise<BenchRecord> {
   }
 }
 
+/** Checks before a long run that the --json file can be written: its folder exists and it is no folder itself. */
+async function checkJsonTarget(path: string): Promise<void> {
+  const folder = dirname(resolve(path));
+  const folderStats = await stat(folder).catch(() => undefined);
+  if (folderStats === undefined || !folderStats.isDirectory()) {
+    throw new InputError('invalid_option', `--json ${path}: folder ${folder} does not exist; create it or choose another path`, { where: '--json', received: path });
+  }
+  const fileStats = await stat(path).catch(() => undefined);
+  if (fileStats?.isDirectory() === true) {
+    throw new InputError('invalid_option', `--json ${path} is a folder; give a file path such as ${join(path, 'bench.json')}`, { where: '--json', received: path });
+  }
+  await access(folder, constants.W_OK).catch(() => {
+    throw new InputError('invalid_option', `--json ${path}: folder ${folder} is not writable`, { where: '--json', received: path });
+  });
+}
+
 /** Runs the bench, prints the report to stdout and writes the JSON record when --json is given. */
 export async function benchCommand(flags: BenchFlags): Promise<void> {
+  if (flags.json !== undefined) await checkJsonTarget(flags.json);
   const record = await runBench(flags);
   console.log(formatBenchReport(record));
   if (flags.json !== undefined) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `osusume` command line. Each subcommand validates its flags with zod, then calls library code.
 
-import { Command, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { DeviceError, InputError, NumericError } from '../errors.js';
 import { benchCommand } from './bench.js';
 import { dataFormats, parseBenchFlags } from './bench-options.js';
@@ -14,7 +14,8 @@ function buildProgram(): Command {
   program
     .name('osusume')
     .description('Implicit-feedback collaborative filtering (ALS) on WebGPU or CPU worker threads.')
-    .showHelpAfterError()
+    .showSuggestionAfterError()
+    .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
   program
@@ -24,7 +25,7 @@ function buildProgram(): Command {
     .addOption(new Option('--format <format>', 'format of --data, --train and --test').choices(dataFormats).default('auto'))
     .option('--train <path>', 'fixed training split (use with --test; one id space across both files)')
     .option('--test <path>', 'fixed test split (use with --train)')
-    .option('--synthetic-scale <scale>', 'size of the synthetic set, 0 < scale <= 1 (1 = 358,868 users x 292,385 items)', '1')
+    .option('--synthetic-scale <scale>', 'size of the synthetic set, 0 < scale <= 1 (default 1 = 358,868 users x 292,385 items)')
     .option('--factors <n>', 'latent factors per user and item', '100')
     .option('--iterations <n>', 'ALS iterations', '15')
     .option('--regularization <lambda>', 'L2 penalty added to each row system', '0.01')
@@ -55,6 +56,11 @@ async function main(): Promise<void> {
   try {
     await buildProgram().parseAsync(process.argv);
   } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed the message; help and --version end with exit code 0.
+      process.exitCode = error.exitCode === 0 ? 0 : 2;
+      return;
+    }
     if (error instanceof InputError || error instanceof DeviceError || error instanceof NumericError) {
       process.stderr.write(`osusume: ${error.message}\n`);
       process.exitCode = error instanceof InputError ? 2 : 1;

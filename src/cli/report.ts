@@ -4,6 +4,11 @@ import type { BenchRecord, MetricsAtK } from './bench-record.js';
 
 const integer = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 
+/** Formats `count` with its noun, plural unless the count is 1: "1 user", "2,000 users". */
+function counted(count: number, noun: string): string {
+  return `${integer.format(count)} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 function seconds(value: number): string {
   return value < 10 ? `${value.toFixed(3)} s` : `${value.toFixed(1)} s`;
 }
@@ -43,8 +48,8 @@ export function formatBenchReport(record: BenchRecord): string {
     `osusume bench, started ${record.startedAt} on Node ${record.node}`,
     '',
     `data          ${data.source} (${data.format}, weighting ${data.weighting})`,
-    `              ${integer.format(data.users)} users x ${integer.format(data.items)} items, ${integer.format(data.interactions)} interactions`,
-    `split         train ${integer.format(data.trainInteractions)}, test ${integer.format(data.testInteractions)} interactions; ${integer.format(data.testUsers)} test users`,
+    `              ${counted(data.users, 'user')} x ${counted(data.items, 'item')}, ${counted(data.interactions, 'interaction')}`,
+    `split         train ${integer.format(data.trainInteractions)}, test ${counted(data.testInteractions, 'interaction')}; ${counted(data.testUsers, 'test user')}`,
     `model         ALS factors=${model.factors} iterations=${model.iterations} regularization=${model.regularization} alpha=${model.alpha} solver=${model.solver === 'cg' ? `cg(${model.cgSteps} steps)` : 'cholesky'} seed=${model.seed}`,
     `device        ${device.description} (requested ${device.requested}; ${device.reason})`,
   ];
@@ -59,7 +64,9 @@ export function formatBenchReport(record: BenchRecord): string {
     `  weight+split  ${seconds(timings.weightSeconds + timings.splitSeconds)}`,
     `  fit           ${seconds(timings.fitSeconds)} (${seconds(perIteration)} per iteration, median of ${timings.iterationSeconds.length})`,
     `  recommend all ${seconds(timings.recommendAllSeconds)} (${integer.format(timings.recommendAllUsersPerSecond)} users/s)`,
-    `  recommend one p50 ${milliseconds(timings.singleUserP50Ms)}, p99 ${milliseconds(timings.singleUserP99Ms)} (${timings.singleUserSamples} users)`,
+    timings.singleUserSamples === 0
+      ? '  recommend one not measured (--latency-samples 0)'
+      : `  recommend one p50 ${milliseconds(timings.singleUserP50Ms)}, p99 ${milliseconds(timings.singleUserP99Ms)} (${counted(timings.singleUserSamples, 'user')})`,
     '',
     ...metricRows(record.k, record.metrics, record.baseline),
   );
