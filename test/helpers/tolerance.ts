@@ -33,3 +33,10 @@ export const EXACT_RECONSTRUCTION_ABS = 1e-4;
  * separates the in-block cells (near 1) from the rest (near 0) with room to spare.
  */
 export const BLOCK_RECONSTRUCTION_ABS = 0.05;
+
+/**
+ * WebAssembly Gram kernel vs the float64 row-order sum, relative to sum over rows of |y_a y_b|: the
+ * kernel adds blocks of 64 rows in float32 before adding them in float64, and a float32 sum of 64
+ * terms errs by at most 64 x 2^-24 of the sum of their magnitudes.
+ */
+export const GRAM_FLOAT32_BLOCK_RELATIVE = 64 * 2 ** -24;

@@ -5,6 +5,7 @@ import type { Logger } from '../../log.js';
 import type { Backend, BackendInfo, FitProblem, FitSession, Scorer } from '../backend.js';
 import { CpuFitSession } from './fit-session.js';
 import { CpuScorer } from './scorer.js';
+import type { WasmRuntime } from './wasm-runtime.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** A Backend running the kernels on worker threads over shared memory. */
@@ -17,6 +18,7 @@ export class CpuBackend implements Backend {
     private readonly pool: WorkerPool,
     private readonly logger: Logger,
     private readonly inlineMaxWork: number,
+    private readonly wasm: WasmRuntime | undefined,
   ) {
     const threads = pool.size;
     this.info = { kind: 'cpu', description: `cpu: ${threads} worker thread${threads === 1 ? '' : 's'}`, threads };
@@ -24,7 +26,7 @@ export class CpuBackend implements Backend {
 
   async startFit(problem: FitProblem): Promise<FitSession> {
     this.checkUsable();
-    const session = await CpuFitSession.start(this.pool, problem, this.logger);
+    const session = await CpuFitSession.start(this.pool, problem, this.logger, this.wasm);
     return this.track(session);
   }
 
@@ -36,7 +38,7 @@ export class CpuBackend implements Backend {
         `item factors have ${itemFactors.length} values, which is not a whole number of rows of ${factors} factors; pass nItems x factors values row-major`,
       );
     }
-    const scorer = await CpuScorer.create(this.pool, itemFactors, factors, { inlineMaxWork: this.inlineMaxWork, logger: this.logger });
+    const scorer = await CpuScorer.create(this.pool, itemFactors, factors, { inlineMaxWork: this.inlineMaxWork, logger: this.logger, wasm: this.wasm });
     return this.track(scorer);
   }
 

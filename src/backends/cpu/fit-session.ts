@@ -2,12 +2,14 @@
 // fit, and each half-step is split across the worker pool.
 
 import { InputError, NumericError } from '../../errors.js';
-import type { Logger } from '../../log.js';
 import type { FitProblem, FitSession, Side, SolveParams } from '../backend.js';
+import { warnOnce, type Logger } from '../../log.js';
+import { ArenaFullError } from './arena.js';
 import { splitGramBands, type RowFailure } from './kernels/index.js';
-import type { FitBuffers } from './messages.js';
+import type { FitBuffers, WasmFitScratch } from './messages.js';
 import { countChunks, partitionRowsByNnz, splitEvenly } from './partition.js';
-import { allocateShared, copyToShared } from './shared-memory.js';
+import { createArenaAllocator, createPlainAllocator, type SharedAllocator } from './shared-memory.js';
+import type { WasmRuntime } from './wasm-runtime.js';
 import type { WorkerPool } from './worker-pool.js';
 
 let nextSessionId = 1;
@@ -33,6 +35,32 @@ function validateProblem(problem: FitProblem): void {
   }
 }
 
+/** Copies the problem's CSR arrays and initial factors into shared arrays from `allocator`. */
+function allocateFitBuffers(allocator: SharedAllocator, problem: FitProblem): FitBuffers {
+  const { userItems, itemUsers, factors } = problem;
+  return {
+    userIndptr: allocator.copy(Uint32Array, userItems.indptr),
+    userIndices: allocator.copy(Uint32Array, userItems.indices),
+    userData: allocator.copy(Float32Array, userItems.data),
+    itemIndptr: allocator.copy(Uint32Array, itemUsers.indptr),
+    itemIndices: allocator.copy(Uint32Array, itemUsers.indices),
+    itemData: allocator.copy(Float32Array, itemUsers.data),
+    userFactors: allocator.copy(Float32Array, problem.userFactors),
+    itemFactors: allocator.copy(Float32Array, problem.itemFactors),
+    gram: allocator.allocate(Float64Array, factors * factors),
+    lossPartials: allocator.allocate(Float64Array, countChunks(userItems.nRows) * 3 + countChunks(userItems.nCols)),
+  };
+}
+
+/** Allocates each worker's WebAssembly work space in the arena. */
+function allocateWasmScratch(allocator: SharedAllocator, wasm: WasmRuntime, factors: number, workers: number): WasmFitScratch[] {
+  const kernelBytes = Math.max(wasm.kernels.gramScratchBytes(factors), wasm.kernels.cgScratchBytes(factors));
+  return Array.from({ length: workers }, () => ({
+    gram: allocator.allocate(Float64Array, factors * factors),
+    kernel: allocator.allocate(Float64Array, Math.ceil(kernelBytes / 8)),
+  }));
+}
+
 /** A FitSession whose buffers are shared with every worker of `pool`. */
 export class CpuFitSession implements FitSession {
   private readonly sessionId = nextSessionId++;
@@ -49,6 +77,7 @@ export class CpuFitSession implements FitSession {
     private readonly buffers: FitBuffers,
     problem: FitProblem,
     private readonly logger: Logger,
+    private readonly allocator: SharedAllocator,
   ) {
     [this.nUsers, this.nItems] = problem.userItems.shape;
     this.nnz = problem.userItems.nnz;
@@ -64,44 +93,55 @@ export class CpuFitSession implements FitSession {
     this.gramBands = splitGramBands(this.factors, pool.size);
   }
 
-  /** Copies the problem into shared memory (the upload) and attaches it to every worker. */
-  static async start(pool: WorkerPool, problem: FitProblem, logger: Logger): Promise<CpuFitSession> {
+  /**
+   * Copies the problem into shared memory (the upload) and attaches it to every worker. With `wasm`,
+   * the buffers go into its arena and the workers run the WebAssembly kernels. When the arena is full,
+   * the session falls back to plain shared memory and the TypeScript kernels.
+   */
+  static async start(pool: WorkerPool, problem: FitProblem, logger: Logger, wasm?: WasmRuntime): Promise<CpuFitSession> {
     validateProblem(problem);
     const started = performance.now();
-    const { userItems, itemUsers, factors } = problem;
-    const buffers: FitBuffers = {
-      userIndptr: copyToShared(Uint32Array, userItems.indptr),
-      userIndices: copyToShared(Uint32Array, userItems.indices),
-      userData: copyToShared(Float32Array, userItems.data),
-      itemIndptr: copyToShared(Uint32Array, itemUsers.indptr),
-      itemIndices: copyToShared(Uint32Array, itemUsers.indices),
-      itemData: copyToShared(Float32Array, itemUsers.data),
-      userFactors: copyToShared(Float32Array, problem.userFactors),
-      itemFactors: copyToShared(Float32Array, problem.itemFactors),
-      gram: allocateShared(Float64Array, factors * factors),
-      lossPartials: allocateShared(Float64Array, countChunks(userItems.nRows) * 3 + countChunks(userItems.nCols)),
-    };
-    const session = new CpuFitSession(pool, buffers, problem, logger);
-    await pool.runOnAll<'attachFit'>(() => ({
+    let allocator = wasm === undefined ? createPlainAllocator() : createArenaAllocator(wasm.arena);
+    let buffers: FitBuffers;
+    let scratch: WasmFitScratch[] | undefined;
+    try {
+      buffers = allocateFitBuffers(allocator, problem);
+      if (wasm !== undefined) scratch = allocateWasmScratch(allocator, wasm, problem.factors, pool.size);
+    } catch (error) {
+      if (!(error instanceof ArenaFullError)) throw error;
+      allocator.releaseAll();
+      warnOnce(logger, 'fallback', `cpu backend: ${error.message}, so this fit uses the TypeScript kernels`);
+      allocator = createPlainAllocator();
+      buffers = allocateFitBuffers(allocator, problem);
+      scratch = undefined;
+    }
+
+    const session = new CpuFitSession(pool, buffers, problem, logger, allocator);
+    await pool.runOnAll<'attachFit'>((index) => ({
       kind: 'attachFit',
       sessionId: session.sessionId,
       buffers,
-      factors,
+      factors: problem.factors,
       nUsers: session.nUsers,
       nItems: session.nItems,
+      scratch: scratch?.[index],
     }));
     logger.debug('cpu backend: uploaded fit data', {
       ms: performance.now() - started,
       users: session.nUsers,
       items: session.nItems,
       nnz: session.nnz,
-      factors,
+      factors: problem.factors,
+      kernels: scratch === undefined ? 'typescript' : 'wasm',
     });
     return session;
   }
 
-  /** Computes the Gram matrix of `side`'s factors into the shared gram buffer, one band per worker. */
-  private async computeGram(side: Side): Promise<void> {
+  /**
+   * Computes the Gram matrix of `side`'s factors into the shared gram buffer, one band per worker.
+   * isFloat64Sum requests the float64 row-order sum, which CG (running in float32) does not need.
+   */
+  private async computeGram(side: Side, isFloat64Sum: boolean): Promise<void> {
     const bands = this.gramBands;
     await this.pool.runOnAll<'gram'>((index) => ({
       kind: 'gram',
@@ -109,13 +149,14 @@ export class CpuFitSession implements FitSession {
       side,
       bandStart: bands[index],
       bandEnd: bands[index + 1],
+      isFloat64Sum,
     }));
   }
 
   async solve(side: Side, params: SolveParams): Promise<void> {
     this.checkUsable();
     const started = performance.now();
-    await this.computeGram(side === 'users' ? 'items' : 'users');
+    await this.computeGram(side === 'users' ? 'items' : 'users', params.solver !== 'cg');
     const gramDone = performance.now();
 
     const bounds = this.rowBounds[side];
@@ -142,7 +183,7 @@ export class CpuFitSession implements FitSession {
 
   async loss(regularization: number): Promise<number> {
     this.checkUsable();
-    await this.computeGram('items');
+    await this.computeGram('items', true);
     const userChunks = countChunks(this.nUsers);
     const itemChunks = countChunks(this.nItems);
     const userSplit = splitEvenly(userChunks, this.pool.size);
@@ -195,6 +236,7 @@ export class CpuFitSession implements FitSession {
     if (this.isDisposed) return;
     this.isDisposed = true;
     await this.pool.runOnAll<'detachFit'>(() => ({ kind: 'detachFit', sessionId: this.sessionId }));
+    this.allocator.releaseAll();
   }
 
   private checkUsable(): void {

@@ -2,7 +2,7 @@
 // message is backed by a SharedArrayBuffer, so posting it shares the memory instead of copying it.
 
 import type { Side } from '../backend.js';
-import type { RowFailure } from './kernels/index.js';
+import type { PrunedItemIndex, RowFailure } from './kernels/index.js';
 
 /** One fit's data and factors, shared by every worker for the session's lifetime. */
 export interface FitBuffers {
@@ -21,6 +21,21 @@ export interface FitBuffers {
   lossPartials: Float64Array;
 }
 
+/** Given to every worker at start. Both fields are present when the WebAssembly kernels are in use. */
+export interface WorkerData {
+  kernelModule?: WebAssembly.Module;
+  /** The arena's shared memory, which the worker's kernel instance imports. */
+  memory?: WebAssembly.Memory;
+}
+
+/** One worker's private work space in the arena for the WebAssembly fit kernels. */
+export interface WasmFitScratch {
+  /** Gram band rows, factors x factors float64. */
+  gram: Float64Array;
+  /** Kernel work space of at least max(gramScratchBytes, cgScratchBytes) bytes. */
+  kernel: Float64Array;
+}
+
 /** One slice of a top-N request; see selectTopN for the meaning of each field. */
 export interface TopNTask {
   queries: Float32Array;
@@ -36,13 +51,21 @@ export interface TopNTask {
   outIds: Int32Array;
   outScores: Float32Array;
   outRow: number;
+  /** Heap space of min(n, nItems) pairs in the arena; when present, the worker runs the pruned WebAssembly kernel. */
+  heapIds?: Int32Array;
+  heapScores?: Float32Array;
 }
 
 export type WorkerRequest =
-  | { kind: 'attachFit'; sessionId: number; buffers: FitBuffers; factors: number; nUsers: number; nItems: number }
+  /** `scratch` is present when `buffers` live in the arena, and then the worker runs the WebAssembly kernels. */
+  | { kind: 'attachFit'; sessionId: number; buffers: FitBuffers; factors: number; nUsers: number; nItems: number; scratch?: WasmFitScratch }
   | { kind: 'detachFit'; sessionId: number }
-  /** Computes Gram rows [bandStart, bandEnd) of `side`'s factors into buffers.gram. */
-  | { kind: 'gram'; sessionId: number; side: Side; bandStart: number; bandEnd: number }
+  /**
+   * Computes Gram rows [bandStart, bandEnd) of `side`'s factors into buffers.gram. With isFloat64Sum,
+   * the TypeScript kernel sums every entry in float64 in row order, as the Cholesky solver and the loss
+   * need. Without it, the WebAssembly kernel may sum blocks of rows in float32 first.
+   */
+  | { kind: 'gram'; sessionId: number; side: Side; bandStart: number; bandEnd: number; isFloat64Sum: boolean }
   | {
       kind: 'solve';
       sessionId: number;
@@ -55,7 +78,8 @@ export type WorkerRequest =
     }
   /** Fills lossPartials for user chunks [userChunkStart, userChunkEnd) and item chunks [itemChunkStart, itemChunkEnd). */
   | { kind: 'loss'; sessionId: number; userChunkStart: number; userChunkEnd: number; itemChunkStart: number; itemChunkEnd: number }
-  | { kind: 'attachScorer'; scorerId: number; itemFactors: Float32Array; factors: number }
+  /** `pruned` is present when the items live in the arena and the pruned kernel can rank them. */
+  | { kind: 'attachScorer'; scorerId: number; itemFactors: Float32Array; factors: number; pruned?: PrunedItemIndex }
   | { kind: 'detachScorer'; scorerId: number }
   | { kind: 'topN'; scorerId: number; task: TopNTask };
 

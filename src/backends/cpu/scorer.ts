@@ -1,14 +1,29 @@
-// Batched top-N scoring on the CPU backend. Small requests run on the calling thread. Larger ones are
-// split across the worker pool by queries (many queries) or by items (few queries, then merged).
+// Batched top-N scoring on the CPU backend. With the WebAssembly kernels, requests run the exact
+// pruned kernel: one query on the calling thread, more split across the workers by queries. Without
+// them, or for candidate lists, small requests run the plain kernel on the calling thread and larger
+// ones are split across the workers by queries (many queries) or by items (few queries, then merged).
 
 import { InputError } from '../../errors.js';
-import type { Logger } from '../../log.js';
+import { warnOnce, type Logger } from '../../log.js';
 import type { Scorer, TopNRequest, TopNResult } from '../backend.js';
-import { createTopNScratch, heapCapacity, mergeTopN, QUERY_BLOCK, selectTopN, type TopNScratch } from './kernels/index.js';
+import { ArenaFullError } from './arena.js';
+import {
+  buildPrunedIndex,
+  createTopNScratch,
+  heapCapacity,
+  isPrunable,
+  mergeTopN,
+  QUERY_BLOCK,
+  runPrunedTopN,
+  selectTopN,
+  type PrunedItemIndex,
+  type TopNScratch,
+} from './kernels/index.js';
 import type { TopNTask } from './messages.js';
 import { splitEvenly } from './partition.js';
-import { allocateShared, copyToShared } from './shared-memory.js';
+import { allocateShared, copyToShared, createArenaAllocator, createPlainAllocator, type SharedAllocator } from './shared-memory.js';
 import { normalizeTopNRequest, type NormalizedTopNRequest } from './top-n-request.js';
+import type { WasmRuntime } from './wasm-runtime.js';
 import type { WorkerPool } from './worker-pool.js';
 
 let nextScorerId = 1;
@@ -16,11 +31,15 @@ let nextScorerId = 1;
 export interface CpuScorerOptions {
   /**
    * Requests with at most this many multiply-adds (queries x scored items x factors) run on the
-   * calling thread, where they finish before a round trip to a worker would.
+   * calling thread, where they finish before a round trip to a worker would. With the pruned kernel,
+   * a single query also runs there unless this is 0.
    */
   inlineMaxWork: number;
   logger: Logger;
+  wasm?: WasmRuntime;
 }
+
+type SharedRequestArrays = Pick<TopNTask, 'queries' | 'n' | 'excludeIndptr' | 'excludeIndices' | 'filterItems' | 'candidates'>;
 
 /** A Scorer over item factors in shared memory. */
 export class CpuScorer implements Scorer {
@@ -34,19 +53,33 @@ export class CpuScorer implements Scorer {
     private readonly itemFactors: Float32Array,
     readonly factors: number,
     private readonly options: CpuScorerOptions,
+    private readonly allocator: SharedAllocator,
+    /** Present when the pruned WebAssembly kernel can rank these items. */
+    private readonly pruned: PrunedItemIndex | undefined,
   ) {
     this.nItems = itemFactors.length / factors;
   }
 
-  /** Copies the item factors into shared memory and attaches them to every worker. */
+  /** Copies the item factors into shared memory, builds the pruning index and attaches both to every worker. */
   static async create(pool: WorkerPool, itemFactors: Float32Array, factors: number, options: CpuScorerOptions): Promise<CpuScorer> {
-    const scorer = new CpuScorer(pool, copyToShared(Float32Array, itemFactors), factors, options);
-    await pool.runOnAll<'attachScorer'>(() => ({
-      kind: 'attachScorer',
-      scorerId: scorer.scorerId,
-      itemFactors: scorer.itemFactors,
-      factors,
-    }));
+    const { wasm, logger } = options;
+    let allocator = wasm === undefined ? createPlainAllocator() : createArenaAllocator(wasm.arena);
+    let items: Float32Array;
+    let pruned: PrunedItemIndex | undefined;
+    try {
+      items = allocator.copy(Float32Array, itemFactors);
+      if (wasm !== undefined) pruned = buildPrunedIndex(wasm.kernels, allocator, items, factors);
+    } catch (error) {
+      if (!(error instanceof ArenaFullError)) throw error;
+      allocator.releaseAll();
+      warnOnce(logger, 'fallback', `cpu backend: ${error.message}, so this scorer uses the TypeScript kernels`);
+      allocator = createPlainAllocator();
+      items = allocator.copy(Float32Array, itemFactors);
+      pruned = undefined;
+    }
+
+    const scorer = new CpuScorer(pool, items, factors, options, allocator, pruned);
+    await pool.runOnAll<'attachScorer'>(() => ({ kind: 'attachScorer', scorerId: scorer.scorerId, itemFactors: items, factors, pruned }));
     return scorer;
   }
 
@@ -56,9 +89,53 @@ export class CpuScorer implements Scorer {
     const { nQueries, n, nPositions } = normalized;
     if (nQueries === 0 || n === 0) return { n, ids: new Int32Array(nQueries * n), scores: new Float32Array(nQueries * n) };
 
+    const { pruned, options } = this;
+    if (pruned !== undefined && options.wasm !== undefined && normalized.candidates === undefined && isPrunable(pruned, normalized.queries, this.factors)) {
+      return this.topNPruned(normalized, pruned, options.wasm);
+    }
     const work = nQueries * nPositions * this.factors;
-    if (work <= this.options.inlineMaxWork) return this.topNInline(normalized);
+    if (work <= options.inlineMaxWork) return this.topNInline(normalized);
     return nQueries >= this.pool.size * QUERY_BLOCK ? this.topNByQueries(normalized) : this.topNByItems(normalized);
+  }
+
+  /** Ranks with the pruned kernel: inline for one query or little work, else split by queries across the workers. */
+  private async topNPruned(request: NormalizedTopNRequest, pruned: PrunedItemIndex, wasm: WasmRuntime): Promise<TopNResult> {
+    const { nQueries, n } = request;
+    const staging = createArenaAllocator(wasm.arena);
+    try {
+      const shared = this.shareRequest(request, staging);
+      const outIds = staging.allocate(Int32Array, nQueries * n);
+      const outScores = staging.allocate(Float32Array, nQueries * n);
+      const capacity = Math.min(n, this.nItems);
+      const { inlineMaxWork } = this.options;
+
+      if (inlineMaxWork > 0 && (nQueries === 1 || nQueries * this.nItems * this.factors <= inlineMaxWork)) {
+        const heap = { heapIds: staging.allocate(Int32Array, capacity), heapScores: staging.allocate(Float32Array, capacity) };
+        runPrunedTopN(wasm.kernels, this.itemFactors, this.factors, pruned, { ...shared, ...heap, queryStart: 0, queryEnd: nQueries, outIds, outScores, outRow: 0 });
+      } else {
+        const bounds = splitEvenly(nQueries, this.pool.size);
+        await this.pool.runOnAll<'topN'>((index) => ({
+          kind: 'topN',
+          scorerId: this.scorerId,
+          task: {
+            ...shared,
+            queryStart: bounds[index],
+            queryEnd: bounds[index + 1],
+            positionStart: 0,
+            positionEnd: this.nItems,
+            outIds,
+            outScores,
+            outRow: bounds[index],
+            heapIds: staging.allocate(Int32Array, capacity),
+            heapScores: staging.allocate(Float32Array, capacity),
+          },
+        }));
+      }
+      // slice() copies into unshared buffers the caller owns.
+      return { n, ids: outIds.slice(), scores: outScores.slice() };
+    } finally {
+      staging.releaseAll();
+    }
   }
 
   private topNInline(request: NormalizedTopNRequest): TopNResult {
@@ -72,10 +149,12 @@ export class CpuScorer implements Scorer {
   }
 
   /** Copies the request's arrays into shared memory once, for every worker to read. */
-  private shareRequest(request: NormalizedTopNRequest): Omit<TopNTask, 'queryStart' | 'queryEnd' | 'positionStart' | 'positionEnd' | 'outIds' | 'outScores' | 'outRow'> {
-    const share = (values: Uint32Array | undefined) => (values === undefined ? undefined : copyToShared(Uint32Array, values));
+  private shareRequest(request: NormalizedTopNRequest, allocator?: SharedAllocator): SharedRequestArrays {
+    const copy = <T extends Float32Array | Uint32Array>(type: { new (buffer: SharedArrayBuffer, byteOffset?: number, length?: number): T; BYTES_PER_ELEMENT: number }, values: T) =>
+      allocator === undefined ? copyToShared(type, values) : allocator.copy(type, values);
+    const share = (values: Uint32Array | undefined) => (values === undefined ? undefined : copy(Uint32Array, values));
     return {
-      queries: copyToShared(Float32Array, request.queries),
+      queries: copy(Float32Array, request.queries),
       n: request.n,
       excludeIndptr: share(request.excludeIndptr),
       excludeIndices: share(request.excludeIndices),
@@ -144,5 +223,6 @@ export class CpuScorer implements Scorer {
     if (this.isDisposed) return;
     this.isDisposed = true;
     await this.pool.runOnAll<'detachScorer'>(() => ({ kind: 'detachScorer', scorerId: this.scorerId }));
+    this.allocator.releaseAll();
   }
 }

@@ -1,8 +1,12 @@
-// Typed arrays over SharedArrayBuffer, which worker threads read and write without copies.
+// Typed arrays over shared memory, which worker threads read and write without copies. Memory comes
+// from a SharedArena (a WebAssembly.Memory the kernels address directly) when the backend has one,
+// else from plain SharedArrayBuffers.
+
+import type { SharedArena } from './arena.js';
 
 export type SharedTypedArray = Float32Array | Float64Array | Uint32Array | Int32Array;
 
-type TypedArrayConstructor<T extends SharedTypedArray> = {
+export type TypedArrayConstructor<T extends SharedTypedArray> = {
   new (buffer: SharedArrayBuffer, byteOffset?: number, length?: number): T;
   readonly BYTES_PER_ELEMENT: number;
 };
@@ -17,4 +21,45 @@ export function copyToShared<T extends SharedTypedArray>(type: TypedArrayConstru
   const shared = allocateShared(type, source.length);
   (shared as unknown as { set(values: ArrayLike<number>): void }).set(source);
   return shared;
+}
+
+/** Where a fit session or scorer takes its shared arrays from, and gives them back to. */
+export interface SharedAllocator {
+  /** True when the arrays live in the arena's WebAssembly.Memory, where the WebAssembly kernels can read them. */
+  readonly isArena: boolean;
+  allocate<T extends SharedTypedArray>(type: TypedArrayConstructor<T>, length: number): T;
+  copy<T extends SharedTypedArray>(type: TypedArrayConstructor<T>, source: ArrayLike<number>): T;
+  /** Returns every array this allocator handed out; none of them may be used afterwards. */
+  releaseAll(): void;
+}
+
+/** Allocates plain SharedArrayBuffers, which the garbage collector frees. */
+export function createPlainAllocator(): SharedAllocator {
+  return { isArena: false, allocate: allocateShared, copy: copyToShared, releaseAll() {} };
+}
+
+/**
+ * Allocates from `arena` and remembers every array, so releaseAll() frees them together. Throws
+ * ArenaFullError when the arena cannot grow enough; the caller then falls back to a plain allocator.
+ */
+export function createArenaAllocator(arena: SharedArena): SharedAllocator {
+  const owned: SharedTypedArray[] = [];
+  return {
+    isArena: true,
+    allocate(type, length) {
+      const array = arena.allocate(type, length);
+      owned.push(array);
+      return array;
+    },
+    copy(type, source) {
+      const array = arena.allocate(type, source.length, { zero: false });
+      (array as unknown as { set(values: ArrayLike<number>): void }).set(source);
+      owned.push(array);
+      return array;
+    },
+    releaseAll() {
+      for (const array of owned) arena.release(array);
+      owned.length = 0;
+    },
+  };
 }

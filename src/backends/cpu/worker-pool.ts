@@ -3,7 +3,7 @@
 import { Worker } from 'node:worker_threads';
 import { DeviceError, InvariantError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { WorkerEnvelope, WorkerReply, WorkerRequest, WorkerResults } from './messages.js';
+import type { WorkerData, WorkerEnvelope, WorkerReply, WorkerRequest, WorkerResults } from './messages.js';
 import { resolveWorkerUrl } from './worker-url.js';
 
 interface PendingTask {
@@ -35,10 +35,10 @@ export class WorkerPool {
   private constructor(private readonly workers: PooledWorker[], private readonly logger: Logger) {}
 
   /** Starts `threads` workers and waits until each has loaded its modules. */
-  static async start(options: { threads: number; logger: Logger }): Promise<WorkerPool> {
+  static async start(options: { threads: number; logger: Logger; workerData?: WorkerData }): Promise<WorkerPool> {
     const url = resolveWorkerUrl();
     const started = performance.now();
-    const workers = Array.from({ length: options.threads }, () => new PooledWorker(new Worker(url)));
+    const workers = Array.from({ length: options.threads }, () => new PooledWorker(new Worker(url, { workerData: options.workerData ?? {} })));
     const pool = new WorkerPool(workers, options.logger);
     try {
       await Promise.all(workers.map((pooled, index) => pool.listen(pooled, index)));

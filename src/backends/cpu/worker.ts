@@ -1,6 +1,6 @@
 // Worker thread entry of the CPU backend: runs kernels over shared buffers on request.
 
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import type { Side } from '../backend.js';
 import {
   accumulateLoss,
@@ -10,17 +10,20 @@ import {
   createTopNScratch,
   heapCapacity,
   mirrorGramBand,
+  runPrunedTopN,
   selectTopN,
   solveRowsCg,
   solveRowsCholesky,
   sumSquares,
   type CgScratch,
   type CholeskyScratch,
+  type PrunedItemIndex,
   type RowFailure,
   type RowSystem,
   type TopNScratch,
 } from './kernels/index.js';
-import type { FitBuffers, TopNTask, WorkerEnvelope, WorkerReply, WorkerRequest } from './messages.js';
+import { instantiateKernels, type WasmKernelExports } from './kernels/wasm-module.js';
+import type { FitBuffers, TopNTask, WasmFitScratch, WorkerData, WorkerEnvelope, WorkerReply, WorkerRequest } from './messages.js';
 import { REDUCTION_CHUNK_ROWS } from './partition.js';
 
 /** One worker's view of a fit session, with per-thread scratch allocated once. */
@@ -38,13 +41,21 @@ interface FitState {
   cg: CgScratch;
   cholesky: CholeskyScratch | undefined;
   vector: Float64Array;
+  /** Present when the buffers live in the arena: the worker's WebAssembly work space. */
+  wasmScratch: WasmFitScratch | undefined;
 }
 
+const startData = workerData as WorkerData;
+/** This thread's instance of the WebAssembly kernels, over the backend's arena; undefined without them. */
+const kernels: WasmKernelExports | undefined =
+  startData.kernelModule !== undefined && startData.memory !== undefined ? instantiateKernels(startData.kernelModule, startData.memory) : undefined;
+
 const fits = new Map<number, FitState>();
-const scorers = new Map<number, { itemFactors: Float32Array; factors: number }>();
+const scorers = new Map<number, { itemFactors: Float32Array; factors: number; pruned?: PrunedItemIndex }>();
 let topNScratch: TopNScratch | undefined;
 
-function attachFit(sessionId: number, buffers: FitBuffers, factors: number, nUsers: number, nItems: number): void {
+function attachFit(request: Extract<WorkerRequest, { kind: 'attachFit' }>): void {
+  const { sessionId, buffers, factors, nUsers, nItems } = request;
   const userSystem: RowSystem = {
     indptr: buffers.userIndptr,
     indices: buffers.userIndices,
@@ -72,6 +83,7 @@ function attachFit(sessionId: number, buffers: FitBuffers, factors: number, nUse
     cg: createCgScratch(factors),
     cholesky: undefined,
     vector: new Float64Array(factors),
+    wasmScratch: kernels === undefined ? undefined : request.scratch,
   });
 }
 
@@ -81,11 +93,17 @@ function getFit(sessionId: number): FitState {
   return fit;
 }
 
-function computeGramTask(fit: FitState, side: Side, bandStart: number, bandEnd: number): void {
-  const { factors, gramScratch } = fit;
+function computeGramTask(fit: FitState, request: Extract<WorkerRequest, { kind: 'gram' }>): void {
+  const { side, bandStart, bandEnd } = request;
+  const { factors, wasmScratch } = fit;
   const matrix = side === 'users' ? fit.buffers.userFactors : fit.buffers.itemFactors;
   const nRows = side === 'users' ? fit.nUsers : fit.nItems;
-  computeGramBand(matrix, factors, nRows, bandStart, bandEnd, gramScratch);
+  const gramScratch = wasmScratch?.gram ?? fit.gramScratch;
+  if (kernels !== undefined && wasmScratch !== undefined && !request.isFloat64Sum) {
+    kernels.gramBand(matrix.byteOffset, factors, nRows, bandStart, bandEnd, gramScratch.byteOffset, wasmScratch.kernel.byteOffset);
+  } else {
+    computeGramBand(matrix, factors, nRows, bandStart, bandEnd, gramScratch);
+  }
   mirrorGramBand(gramScratch, factors, bandStart, bandEnd);
 
   // Publish the band's rows (upper part) and their mirror images (columns of the lower part).
@@ -99,10 +117,48 @@ function computeGramTask(fit: FitState, side: Side, bandStart: number, bandEnd: 
   }
 }
 
+/**
+ * Rows per call of the WebAssembly CG kernel. V8 moves a WebAssembly function from its baseline
+ * compiler to the optimising one only between calls, so one call over every row would run unoptimised.
+ */
+const WASM_ROWS_PER_CALL = 2048;
+
+function solveRowsCgWasm(
+  wasmKernels: WasmKernelExports,
+  scratch: WasmFitScratch,
+  system: RowSystem,
+  target: Float32Array,
+  request: Extract<WorkerRequest, { kind: 'solve' }>,
+): RowFailure | null {
+  const work = scratch.kernel.byteOffset;
+  wasmKernels.loadGramF32(system.gram.byteOffset, system.factors, work);
+  const { indptr, indices, data, otherFactors } = system;
+  for (let rowStart = request.rowStart; rowStart < request.rowEnd; rowStart += WASM_ROWS_PER_CALL) {
+    const failedRow = wasmKernels.solveRowsCg(
+      indptr.byteOffset,
+      indices.byteOffset,
+      data.byteOffset,
+      otherFactors.byteOffset,
+      target.byteOffset,
+      system.factors,
+      rowStart,
+      Math.min(request.rowEnd, rowStart + WASM_ROWS_PER_CALL),
+      request.regularization,
+      request.cgSteps,
+      work,
+    );
+    if (failedRow >= 0) return { row: failedRow, reason: 'non_finite_factors' };
+  }
+  return null;
+}
+
 function solveTask(fit: FitState, request: Extract<WorkerRequest, { kind: 'solve' }>): RowFailure | null {
   const { side, rowStart, rowEnd, regularization } = request;
   const system = side === 'users' ? fit.userSystem : fit.itemSystem;
   const target = side === 'users' ? fit.buffers.userFactors : fit.buffers.itemFactors;
+  if (request.solver === 'cg' && kernels !== undefined && fit.wasmScratch !== undefined) {
+    return solveRowsCgWasm(kernels, fit.wasmScratch, system, target, request);
+  }
   if (request.solver === 'cg') {
     return solveRowsCg(system, regularization, request.cgSteps, target, rowStart, rowEnd, fit.cg);
   }
@@ -131,6 +187,11 @@ function lossTask(fit: FitState, request: Extract<WorkerRequest, { kind: 'loss' 
 function topNTask(scorerId: number, task: TopNTask): void {
   const scorer = scorers.get(scorerId);
   if (scorer === undefined) throw new Error(`scorer ${scorerId} is not attached to this worker`);
+  const { heapIds, heapScores } = task;
+  if (kernels !== undefined && scorer.pruned !== undefined && heapIds !== undefined && heapScores !== undefined) {
+    runPrunedTopN(kernels, scorer.itemFactors, scorer.factors, scorer.pruned, { ...task, heapIds, heapScores });
+    return;
+  }
   topNScratch = createTopNScratch(heapCapacity(task.n, task), topNScratch);
   selectTopN(
     { ...task, itemFactors: scorer.itemFactors, factors: scorer.factors },
@@ -143,13 +204,13 @@ function topNTask(scorerId: number, task: TopNTask): void {
 function handle(request: WorkerRequest): unknown {
   switch (request.kind) {
     case 'attachFit':
-      attachFit(request.sessionId, request.buffers, request.factors, request.nUsers, request.nItems);
+      attachFit(request);
       return null;
     case 'detachFit':
       fits.delete(request.sessionId);
       return null;
     case 'gram':
-      computeGramTask(getFit(request.sessionId), request.side, request.bandStart, request.bandEnd);
+      computeGramTask(getFit(request.sessionId), request);
       return null;
     case 'solve':
       return solveTask(getFit(request.sessionId), request);
@@ -157,7 +218,7 @@ function handle(request: WorkerRequest): unknown {
       lossTask(getFit(request.sessionId), request);
       return null;
     case 'attachScorer':
-      scorers.set(request.scorerId, { itemFactors: request.itemFactors, factors: request.factors });
+      scorers.set(request.scorerId, { itemFactors: request.itemFactors, factors: request.factors, pruned: request.pruned });
       return null;
     case 'detachScorer':
       scorers.delete(request.scorerId);

@@ -1,7 +1,7 @@
 // The CPU backend's kernel boundary: workers and the main thread call kernels only through this
-// module, so a faster implementation (WebAssembly SIMD) can replace the plain TypeScript one here.
-// NOTE: these scalar kernels score about 1 billion multiply-adds per second per thread. Ranking 292K
-// items at 64 factors for one user took about 15 ms on 2 threads of a shared 2-core machine.
+// module. It exports the plain TypeScript kernels, which are the reference and the fallback, and the
+// loader and drivers of the WebAssembly SIMD kernels (wasm/kernels/), which the backend runs when
+// they load. docs/cpu-performance.md compares the two.
 
 export { computeGram, computeGramBand, mirrorGramBand, splitGramBands, sumSquares } from './gram.js';
 export { createCgScratch, solveRowsCg, type CgScratch } from './cg.js';
@@ -30,3 +30,6 @@ export {
 } from './select-top-n.js';
 export { mergeTopN } from './merge-top-n.js';
 export type { RowFailure, RowFailureReason, RowSystem } from './row-system.js';
+export { buildPrunedIndex, isPrunable, MAX_SCORE_BOUND, type PrunedItemIndex } from './pruned-index.js';
+export { runPrunedTopN, type PrunedTopNTask } from './pruned-top-n.js';
+export { instantiateKernels, loadKernelModule, type WasmKernelExports } from './wasm-module.js';
