@@ -21,7 +21,10 @@ function indexIds(count: number): IdMap {
   return new IdMap(Array.from({ length: count }, (_, index) => index));
 }
 
-/** Returns id maps and matrix for `data`, checking that their sizes agree. */
+/**
+ * Returns id maps and matrix for `data`, checking that their sizes agree. Stored zeros are dropped,
+ * because a zero means no interaction, as it does when the loaders read a value of 0.
+ */
 export function normalizeFitData(data: FitData): InteractionsLike {
   const interactions = data instanceof CsrMatrix ? { userIds: indexIds(data.nRows), itemIds: indexIds(data.nCols), userItems: data } : data;
   if (typeof interactions !== 'object' || interactions === null || !(interactions.userItems instanceof CsrMatrix)) {
@@ -43,23 +46,33 @@ export function normalizeFitData(data: FitData): InteractionsLike {
       received: `${userItems.nRows} x ${userItems.nCols}`,
     });
   }
-  return { userIds, itemIds, userItems };
+  return { userIds, itemIds, userItems: userItems.eliminateZeros() };
 }
 
 /**
  * Returns the confidence matrix C with c_ui = 1 + alpha * r_ui for each stored r_ui (float32), the
- * weighting of Hu, Koren and Volinsky (2008). Throws InputError (invalid_confidence) naming the first
- * cell whose confidence is not finite and positive, which is where the solvers would produce NaN.
+ * weighting of Hu, Koren and Volinsky (2008). Throws InputError naming the user and item of the first
+ * invalid cell: `invalid_input` for a negative r_ui, and `invalid_confidence` for a confidence that is
+ * not finite and positive, which is where the solvers would produce NaN. A stored zero would get
+ * confidence 1 with preference 1, so fit() drops stored zeros first (see normalizeFitData).
  */
 export function toConfidence(interactions: InteractionsLike, alpha: number): CsrMatrix {
   const confidence = confidenceWeight(interactions.userItems, alpha);
   const { indptr, indices, data } = confidence;
+  const values = interactions.userItems.data;
   for (let row = 0; row < confidence.nRows; row++) {
     for (let k = indptr[row]; k < indptr[row + 1]; k++) {
-      if (data[k] > 0 && data[k] < Infinity) continue;
+      if (values[k] >= 0 && data[k] > 0 && data[k] < Infinity) continue;
       const user = interactions.userIds.idAt(row);
       const item = interactions.itemIds.idAt(indices[k]);
-      const value = interactions.userItems.data[k];
+      const value = values[k];
+      if (value < 0) {
+        throw new InputError(
+          'invalid_input',
+          `value ${value} of user ${JSON.stringify(user)} for item ${JSON.stringify(item)} is negative, but ALS reads values as interaction strengths >= 0, where 0 means no interaction; drop or clip negative values first`,
+          { where: `user ${user}, item ${item}`, expected: 'a value >= 0', received: String(value) },
+        );
+      }
       throw new InputError(
         'invalid_confidence',
         `value ${value} of user ${JSON.stringify(user)} for item ${JSON.stringify(item)} gives confidence 1 + alpha * value = ${data[k]} (alpha ${alpha}, float32), but confidence must be finite and > 0; pass non-negative values small enough to keep it finite`,

@@ -8,6 +8,11 @@ import { sortRowSegment } from './row-sort.js';
 /** The largest row or column count; indices are stored as uint32. */
 const MAX_DIMENSION = 2 ** 32 - 1;
 
+/** Names the cell (row, col) in error messages, for example `user "u1" and item "i1"`. */
+export type DescribeCell = (row: number, col: number) => string;
+
+const describeRowColumn: DescribeCell = (row, col) => `row ${row}, column ${col}`;
+
 /** A CSR matrix built from triplets, with the number of triplets that were folded into an earlier one. */
 export interface CsrBuild {
   matrix: CsrMatrix;
@@ -21,8 +26,9 @@ export interface CsrBuild {
  * (so count data stays counts). A cell whose values sum to 0 is kept as a stored 0.
  *
  * Runs in O(nnz log(row length) + nRows) time with one output-sized allocation.
- * Throws InputError `invalid_triplets` when the three arrays differ in length or a value is not
- * finite, and `csr_shape_mismatch` when an index is not an integer inside `shape`.
+ * Throws InputError `invalid_triplets` when the three arrays differ in length, or a value or the sum
+ * of a cell's values is not finite in float32 (beyond about 3.4e38), and `csr_shape_mismatch` when an
+ * index is not an integer inside `shape`.
  *
  * @example
  * const userItems = csrFromTriplets([0, 0, 1], [2, 2, 0], [1, 3, 5], [2, 3]);
@@ -37,12 +43,16 @@ export function csrFromTriplets(
   return buildCsr(rows, cols, values, shape).matrix;
 }
 
-/** Same as {@link csrFromTriplets}, and also returns how many duplicate triplets were summed. */
+/**
+ * Same as {@link csrFromTriplets}, and also returns how many duplicate triplets were summed.
+ * `describeCell` names a cell in the message about a sum that overflows float32.
+ */
 export function buildCsr(
   rows: ArrayLike<number>,
   cols: ArrayLike<number>,
   values: ArrayLike<number>,
   shape: readonly [number, number],
+  describeCell: DescribeCell = describeRowColumn,
 ): CsrBuild {
   validateTriplets(rows, cols, values, shape);
   const [nRows, nCols] = shape;
@@ -62,7 +72,7 @@ export function buildCsr(
     data[position] = values[k];
   }
 
-  const nnz = sortAndSumRows(indptr, indices, data, nRows);
+  const nnz = sortAndSumRows(indptr, indices, data, nRows, describeCell);
   if (nnz < count) {
     indices = indices.slice(0, nnz);
     data = data.slice(0, nnz);
@@ -76,7 +86,7 @@ export function buildCsr(
  * layout. Returns the new nnz. Writes never overtake reads, because a merged row is never longer
  * than the original row and starts no later.
  */
-function sortAndSumRows(indptr: Uint32Array, indices: Uint32Array, data: Float32Array, nRows: number): number {
+function sortAndSumRows(indptr: Uint32Array, indices: Uint32Array, data: Float32Array, nRows: number, describeCell: DescribeCell): number {
   let write = 0;
   let start = 0;
   for (let r = 0; r < nRows; r++) {
@@ -88,11 +98,13 @@ function sortAndSumRows(indptr: Uint32Array, indices: Uint32Array, data: Float32
       const column = indices[k];
       // Sum in float64 and round once when storing, so long runs of duplicates lose no precision early.
       let sum = data[k];
+      const runStart = k;
       k++;
       while (k < end && indices[k] === column) {
         sum += data[k];
         k++;
       }
+      if (k - runStart > 1 && !Number.isFinite(Math.fround(sum))) throw sumOverflow(describeCell(r, column), k - runStart, sum);
       indices[write] = column;
       data[write] = sum;
       write++;
@@ -142,7 +154,22 @@ function validateTriplets(rows: ArrayLike<number>, cols: ArrayLike<number>, valu
         received: String(values[k]),
       });
     }
+    if (!Number.isFinite(Math.fround(values[k]))) {
+      throw new InputError('invalid_triplets', `value ${values[k]} of triplet ${k} overflows float32, whose maximum is about 3.4e38; scale the values down`, {
+        where: `triplet ${k}`,
+        received: String(values[k]),
+        expected: 'a number within about ±3.4e38',
+      });
+    }
   }
+}
+
+function sumOverflow(cell: string, count: number, sum: number): InputError {
+  return new InputError('invalid_triplets', `the ${count} values for ${cell} sum to ${sum}, which overflows float32, whose maximum is about 3.4e38; scale the values down`, {
+    where: cell,
+    received: String(sum),
+    expected: 'a sum within about ±3.4e38',
+  });
 }
 
 function isDimension(value: number): boolean {

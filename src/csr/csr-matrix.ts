@@ -15,6 +15,22 @@ export interface CsrParts {
   shape: readonly [number, number];
 }
 
+/**
+ * The CSR arrays as the CsrMatrix constructor accepts them. Uint32Array and Float32Array fields are
+ * used as they are. Plain number arrays, and at run time other typed arrays, are copied into them
+ * after every element is checked.
+ */
+export interface CsrInput {
+  indptr: Uint32Array | readonly number[];
+  indices: Uint32Array | readonly number[];
+  data: Float32Array | readonly number[];
+  shape: readonly [number, number];
+}
+
+const MAX_UINT32 = 2 ** 32 - 1;
+const INDEX_ARRAY = `a Uint32Array or an array of integers in [0, ${MAX_UINT32}]`;
+const VALUE_ARRAY = 'a Float32Array or an array of finite numbers within the float32 range (about ±3.4e38)';
+
 /** A sparse matrix in CSR form with float32 values. Immutable by convention: methods return new matrices. */
 export class CsrMatrix {
   readonly indptr: Uint32Array;
@@ -24,16 +40,22 @@ export class CsrMatrix {
   readonly nCols: number;
 
   /**
-   * Wraps the arrays without copying them. Validates the structure unless `validate` is false,
-   * which internal builders that already guarantee it may pass for speed.
+   * Wraps Uint32Array and Float32Array fields without copying them, and copies other arrays (see
+   * CsrInput). Validates the structure unless `validate` is false, which internal builders that
+   * already guarantee it may pass for speed. Throws InputError `invalid_csr` naming the first
+   * field or element that is invalid.
+   *
+   * @example
+   * const matrix = new CsrMatrix({ indptr: [0, 1, 1], indices: [2], data: [5], shape: [2, 3] });
    */
-  constructor(parts: CsrParts, options: { validate?: boolean } = {}) {
+  constructor(input: CsrInput, options: { validate?: boolean } = {}) {
+    const parts = toCsrParts(input);
+    if (options.validate !== false) validateCsr(parts);
     this.indptr = parts.indptr;
     this.indices = parts.indices;
     this.data = parts.data;
     this.nRows = parts.shape[0];
     this.nCols = parts.shape[1];
-    if (options.validate !== false) validateCsr(parts);
   }
 
   /** Number of stored values. */
@@ -88,6 +110,31 @@ export class CsrMatrix {
     return new CsrMatrix({ indptr: this.indptr, indices: this.indices, data: out, shape: this.shape }, { validate: false });
   }
 
+  /** Returns a matrix without the stored zeros, as scipy's eliminate_zeros does, or this matrix when it stores none. */
+  eliminateZeros(): CsrMatrix {
+    const { nRows, indptr, indices, data } = this;
+    let zeros = 0;
+    for (let k = 0; k < data.length; k++) {
+      if (data[k] === 0) zeros++;
+    }
+    if (zeros === 0) return this;
+
+    const outIndptr = new Uint32Array(nRows + 1);
+    const outIndices = new Uint32Array(data.length - zeros);
+    const outData = new Float32Array(data.length - zeros);
+    let write = 0;
+    for (let r = 0; r < nRows; r++) {
+      for (let k = indptr[r]; k < indptr[r + 1]; k++) {
+        if (data[k] === 0) continue;
+        outIndices[write] = indices[k];
+        outData[write] = data[k];
+        write++;
+      }
+      outIndptr[r + 1] = write;
+    }
+    return new CsrMatrix({ indptr: outIndptr, indices: outIndices, data: outData, shape: this.shape }, { validate: false });
+  }
+
   /** Returns the value at (row, col), or 0 when it is not stored. Binary search within the row. */
   get(row: number, col: number): number {
     let lo = this.indptr[row];
@@ -105,11 +152,9 @@ export class CsrMatrix {
 
 /** Checks the CSR invariants and throws InputError (code invalid_csr) naming the first violation. */
 export function validateCsr(parts: CsrParts): void {
+  checkFieldTypes(parts);
   const { indptr, indices, data, shape } = parts;
   const [nRows, nCols] = shape;
-  const fail = (message: string, details: Record<string, unknown> = {}): never => {
-    throw new InputError('invalid_csr', `invalid CSR matrix: ${message}`, details);
-  };
   if (!Number.isInteger(nRows) || nRows < 0 || !Number.isInteger(nCols) || nCols < 0) {
     fail(`shape must be two non-negative integers, received [${nRows}, ${nCols}]`);
   }
@@ -132,4 +177,69 @@ export function validateCsr(parts: CsrParts): void {
       if (!Number.isFinite(data[k])) fail(`value at row ${r}, column ${c} is ${data[k]}, expected a finite number`, { row: r, col: c });
     }
   }
+}
+
+function fail(message: string, details: Record<string, unknown> = {}): never {
+  throw new InputError('invalid_csr', `invalid CSR matrix: ${message}`, details);
+}
+
+/** Returns `input` with typed-array fields, copying and checking any other array. */
+function toCsrParts(input: CsrInput): CsrParts {
+  if (typeof input !== 'object' || input === null) fail(`expected an object { indptr, indices, data, shape }, received ${describeKind(input)}`);
+  const { indptr, indices, data, shape } = input;
+  return {
+    indptr: indptr instanceof Uint32Array ? indptr : Uint32Array.from(checkedElements(indptr, 'indptr', isUint32, 'an integer in [0, 4294967295]')),
+    indices: indices instanceof Uint32Array ? indices : Uint32Array.from(checkedElements(indices, 'indices', isUint32, 'an integer in [0, 4294967295]')),
+    data: data instanceof Float32Array ? data : Float32Array.from(checkedElements(data, 'data', isFloat32, 'a finite number within about ±3.4e38')),
+    shape,
+  };
+}
+
+/** Returns `array` after checking that it is an array or typed array whose every element passes `isValid`. */
+function checkedElements(array: unknown, field: string, isValid: (value: unknown) => boolean, expected: string): ArrayLike<number> {
+  if (!isArrayOrTypedArray(array)) fail(`${field} is ${describeKind(array)}; expected ${field === 'data' ? VALUE_ARRAY : INDEX_ARRAY}`, { where: field });
+  for (let k = 0; k < array.length; k++) {
+    if (!isValid(array[k])) fail(`${field}[${k}] is ${describeElement(array[k])}; expected ${expected}`, { where: `${field}[${k}]`, received: describeElement(array[k]), expected });
+  }
+  return array as ArrayLike<number>;
+}
+
+/** Throws unless the fields have the types of CsrParts and shape is a pair, so the checks after it cannot hit a TypeError. */
+function checkFieldTypes(parts: CsrParts): void {
+  if (typeof parts !== 'object' || parts === null) fail(`expected an object { indptr, indices, data, shape }, received ${describeKind(parts)}`);
+  const fields: [string, unknown, string][] = [
+    ['indptr', parts.indptr, 'Uint32Array'],
+    ['indices', parts.indices, 'Uint32Array'],
+    ['data', parts.data, 'Float32Array'],
+  ];
+  for (const [field, value, type] of fields) {
+    const isExpectedType = type === 'Float32Array' ? value instanceof Float32Array : value instanceof Uint32Array;
+    if (!isExpectedType) fail(`${field} is ${describeKind(value)}; expected a ${type}`, { where: field, expected: type });
+  }
+  const { shape } = parts;
+  if (!Array.isArray(shape) || shape.length !== 2) fail(`shape is ${describeKind(shape)}; expected [nRows, nCols]`, { where: 'shape' });
+}
+
+function isArrayOrTypedArray(value: unknown): value is ArrayLike<unknown> {
+  return Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+}
+
+function isUint32(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_UINT32;
+}
+
+function isFloat32(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(Math.fround(value));
+}
+
+/** Names the kind of `value` for messages: "an Array of length 3", "an Int32Array", "a string", "undefined". */
+function describeKind(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (Array.isArray(value)) return `an Array of length ${value.length}`;
+  const name = typeof value === 'object' ? ((value.constructor as { name?: string } | undefined)?.name ?? 'object') : typeof value;
+  return `${/^[aeiouAEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+function describeElement(value: unknown): string {
+  return typeof value === 'string' ? JSON.stringify(value) : String(value);
 }

@@ -66,12 +66,18 @@ export class TripletBuilder {
   /**
    * Adds one interaction. A value of 0 is counted in `zeroValuesDropped` and otherwise ignored,
    * so it registers neither id. Negative values are kept (some models read them as dislikes).
-   * Throws InputError `invalid_triplets` when `value` is not finite.
+   * Throws InputError `invalid_triplets` when `value` is not finite, as a float64 or once stored as float32.
    */
   add(userId: ExternalId, itemId: ExternalId, value = 1): void {
     if (!Number.isFinite(value)) {
-      throw new InputError('invalid_triplets', `value ${value} for user ${JSON.stringify(String(userId))} and item ${JSON.stringify(String(itemId))} is not finite; expected a finite number`, {
+      throw new InputError('invalid_triplets', `value ${value} for ${describeIds(userId, itemId)} is not finite; expected a finite number`, {
         received: String(value),
+      });
+    }
+    if (!Number.isFinite(Math.fround(value))) {
+      throw new InputError('invalid_triplets', `value ${value} for ${describeIds(userId, itemId)} overflows float32, whose maximum is about 3.4e38; scale the values down`, {
+        received: String(value),
+        expected: 'a number within about ±3.4e38',
       });
     }
     if (value === 0) {
@@ -106,7 +112,8 @@ export class TripletBuilder {
   /**
    * Builds the users x items matrix. `shape` defaults to [userIds.size, itemIds.size]; a larger shape
    * is allowed (trailing empty rows or columns), a smaller one throws InputError `csr_shape_mismatch`.
-   * The builder keeps its triplets, so `build` may be called again after more `add` calls.
+   * Throws InputError `invalid_triplets` naming the user and item when duplicate values sum past the
+   * float32 maximum. The builder keeps its triplets, so `build` may be called again after more `add` calls.
    */
   build(shape?: readonly [number, number]): TripletBuild {
     const [nUsers, nItems] = shape ?? [this.userIds.size, this.itemIds.size];
@@ -123,6 +130,7 @@ export class TripletBuilder {
       this.itemIndices.subarray(0, this.count),
       this.values.subarray(0, this.count),
       [nUsers, nItems],
+      (user, item) => describeIds(this.userIds.idAt(user), this.itemIds.idAt(item)),
     );
     return { userItems: matrix, duplicatesSummed };
   }
@@ -138,4 +146,8 @@ export class TripletBuilder {
     values.set(this.values.subarray(0, this.count));
     this.values = values;
   }
+}
+
+function describeIds(userId: ExternalId, itemId: ExternalId): string {
+  return `user ${JSON.stringify(String(userId))} and item ${JSON.stringify(String(itemId))}`;
 }

@@ -5,7 +5,8 @@
 import type { DelimitedLayout } from './formats.js';
 import { lineError, quote } from './file-errors.js';
 import type { LineVisitor } from './line-reader.js';
-import { describeInvalidNumber, NOT_A_NUMBER, parseNonNegative } from './parse-number.js';
+import { looksLikeColumnNames, looksLikeHeader } from './header-detection.js';
+import { describeExpectedNumber, describeInvalidNumber, NOT_A_NUMBER, parseNonNegative } from './parse-number.js';
 import { type ParseTarget, rejectLine } from './parse-target.js';
 
 /** Fields located per line; columns past this are counted but not located. Column options stay below it. */
@@ -23,6 +24,10 @@ export class DelimitedParser implements LineVisitor {
   private readonly requiredColumns: number;
   private columnCount: number;
   private isAwaitingFirstLine = true;
+  /** Line number of the first content line, which may be a header; 0 until it is read. */
+  private firstLineNumber = 0;
+  /** True until a line with the right column count follows the header, if any. */
+  private isAwaitingFirstDataLine = true;
   /**
    * The user id of the previous accepted line, when the user is column 0 and the delimiter one byte.
    * Files grouped by user (Last.fm, MovieLens ratings.csv) repeat it line after line, so checking it first
@@ -60,11 +65,16 @@ export class DelimitedParser implements LineVisitor {
       if (this.takeFirstLine(bytes, start, end, fieldCount, lineNumber)) return;
     }
     if (fieldCount !== this.columnCount) {
-      rejectLine(this.target, lineNumber, `found ${fieldCount} ${fieldCount === 1 ? 'column' : 'columns'}, expected ${this.columnCount} (${this.describeColumns()}); check the delimiter (${this.layout.delimiterName}) and the file format`, {
+      const source = this.layout.columnCount === undefined ? ` as on line ${this.firstLineNumber}` : '';
+      rejectLine(this.target, lineNumber, `found ${fieldCount} ${fieldCount === 1 ? 'column' : 'columns'}, expected ${this.columnCount}${source} (${this.describeAllColumns()}); check the delimiter (${this.layout.delimiterName}) and the file format`, {
         received: String(fieldCount),
         expected: String(this.columnCount),
       });
       return;
+    }
+    if (this.isAwaitingFirstDataLine) {
+      this.isAwaitingFirstDataLine = false;
+      this.checkUserIdForm(bytes, lineNumber);
     }
     this.acceptFields(bytes, lineNumber);
   }
@@ -72,15 +82,14 @@ export class DelimitedParser implements LineVisitor {
   /** Handles the first content line: fixes the column count and returns true when the line is a header. */
   private takeFirstLine(bytes: Buffer, start: number, end: number, fieldCount: number, lineNumber: number): boolean {
     const { layout, target } = this;
+    this.firstLineNumber = lineNumber;
     if (layout.columnCount === undefined) this.columnCount = fieldCount;
     if (this.columnCount < this.requiredColumns) {
-      rejectLineAlways(target, lineNumber, `found ${fieldCount} ${fieldCount === 1 ? 'column' : 'columns'}, but the chosen columns (${this.describeColumns()}) need at least ${this.requiredColumns}; check the delimiter (${layout.delimiterName}) and the column options`);
+      rejectLineAlways(target, lineNumber, `found ${fieldCount} ${fieldCount === 1 ? 'column' : 'columns'}, but the chosen columns (${this.describeNamedColumns()}) need at least ${this.requiredColumns}; check the delimiter (${layout.delimiterName}) and the column options`);
     }
 
     let isHeader = layout.header === true;
-    if (layout.header === 'auto' && layout.valueColumn !== undefined && fieldCount > layout.valueColumn) {
-      isHeader = parseNonNegative(bytes, this.fieldStarts[layout.valueColumn], this.fieldEnds[layout.valueColumn]) === NOT_A_NUMBER;
-    }
+    if (layout.header === 'auto' && fieldCount >= this.requiredColumns) isHeader = !this.hasUserIdForm(bytes) && looksLikeHeader(this.headerCandidates(bytes));
     if (!isHeader) return false;
 
     const text = bytes.toString('utf8', start, end);
@@ -121,9 +130,11 @@ export class DelimitedParser implements LineVisitor {
       value = parseNonNegative(bytes, valueStart, valueEnd);
       if (value < 0) {
         const text = bytes.toString('utf8', valueStart, valueEnd);
-        rejectLine(target, lineNumber, `value ${quote(text)} in ${this.describeColumn(layout.valueColumn)} ${describeInvalidNumber(value)}; expected a non-negative number`, {
+        const expected = describeExpectedNumber(value);
+        const hint = value === NOT_A_NUMBER && this.mayBeMissedHeader(bytes, lineNumber) ? `; if line ${lineNumber} is a header, ${this.describeHeaderRemedy()}` : '';
+        rejectLine(target, lineNumber, `value ${quote(text)} in ${this.describeColumn(layout.valueColumn)} ${describeInvalidNumber(value)}; expected ${expected}${hint}`, {
           received: text,
-          expected: 'a non-negative number',
+          expected,
           column: layout.valueColumn + 1,
         });
         return;
@@ -144,6 +155,45 @@ export class DelimitedParser implements LineVisitor {
     if (target.itemNames !== undefined && target.items.missedCache) this.rememberName(bytes, itemIndex);
     target.builder.addIndices(userIndex, itemIndex, value);
     target.stats.rows++;
+  }
+
+  /** Returns the user, item and value fields of the current line as text, for header detection. */
+  private headerCandidates(bytes: Buffer): string[] {
+    const { layout, fieldStarts, fieldEnds } = this;
+    const columns = [layout.userColumn, layout.itemColumn];
+    if (layout.valueColumn !== undefined) columns.push(layout.valueColumn);
+    return columns.map((column) => bytes.toString('utf8', fieldStarts[column], fieldEnds[column]));
+  }
+
+  /** True for a first content line that `header: 'auto'` read as data although all its fields read as column names. */
+  private mayBeMissedHeader(bytes: Buffer, lineNumber: number): boolean {
+    if (lineNumber !== this.firstLineNumber || this.layout.header !== 'auto' || this.hasUserIdForm(bytes)) return false;
+    return looksLikeColumnNames(this.headerCandidates(bytes));
+  }
+
+  /** True when the format fixes a form of user ids (Last.fm sha1s) and the current line's user field has it. */
+  private hasUserIdForm(bytes: Buffer): boolean {
+    const { layout, fieldStarts, fieldEnds } = this;
+    if (layout.userIdForm === undefined) return false;
+    return layout.userIdForm.pattern.test(bytes.toString('latin1', fieldStarts[layout.userColumn], fieldEnds[layout.userColumn]));
+  }
+
+  private describeHeaderRemedy(): string {
+    const comment = 'start it with "#"';
+    return this.layout.format === 'triplets' || this.layout.format === 'csv' ? `pass the option header: true or ${comment}` : comment;
+  }
+
+  /** Throws, whatever the skip policy, when the first data line's user id lacks the form the format requires. */
+  private checkUserIdForm(bytes: Buffer, lineNumber: number): void {
+    const { layout, fieldStarts, fieldEnds } = this;
+    const form = layout.userIdForm;
+    if (form === undefined || this.hasUserIdForm(bytes)) return;
+    const text = bytes.toString('utf8', fieldStarts[layout.userColumn], fieldEnds[layout.userColumn]);
+    const hint = this.mayBeMissedHeader(bytes, lineNumber) ? `; if line ${lineNumber} is a header, ${this.describeHeaderRemedy()}` : '';
+    rejectLineAlways(this.target, lineNumber, `user id ${quote(text)} in ${this.describeColumn(layout.userColumn)} is not ${form.description}, so this does not look like a ${layout.description} file; ${form.remedy}${hint}`, {
+      received: text,
+      expected: form.description,
+    });
   }
 
   private rememberName(bytes: Buffer, itemIndex: number): void {
@@ -221,13 +271,33 @@ export class DelimitedParser implements LineVisitor {
     return name === undefined ? `column ${column + 1}` : `column ${column + 1} (${name})`;
   }
 
-  private describeColumns(): string {
+  /** Lists the named columns only, for a line too short to hold them. */
+  private describeNamedColumns(): string {
     const names = this.layout.columnNames;
     const known: string[] = [];
     for (let column = 0; column < names.length; column++) {
       if (names[column] !== undefined) known.push(`${column + 1}: ${names[column]}`);
     }
     return `${this.layout.description}, columns ${known.join(', ')}`;
+  }
+
+  /** Lists every one of the expected columns, with runs of unread ones as "ignored" ("4-6: ignored"). */
+  private describeAllColumns(): string {
+    const names = this.layout.columnNames;
+    const parts: string[] = [];
+    let column = 0;
+    while (column < this.columnCount) {
+      const name = names[column];
+      if (name !== undefined) {
+        parts.push(`${column + 1}: ${name}`);
+        column++;
+        continue;
+      }
+      const first = column;
+      while (column < this.columnCount && names[column] === undefined) column++;
+      parts.push(column - first === 1 ? `${first + 1}: ignored` : `${first + 1}-${column}: ignored`);
+    }
+    return `${this.layout.description}, columns ${parts.join(', ')}`;
   }
 }
 

@@ -1,11 +1,10 @@
 // Format detection for `format: 'auto'`: looks at the file name and the first 64 KiB of the file.
 
 import { basename, extname } from 'node:path';
-import { type DelimitedLayout, MOVIELENS_CSV_HEADER, movielensCsvLayout, movielensDatLayout, movielensTabLayout, type InteractionFormat, type ResolvedFormat } from './formats.js';
+import { type DelimitedLayout, LASTFM_USER_ID, MOVIELENS_CSV_HEADER, movielensCsvLayout, movielensDatLayout, movielensTabLayout, type InteractionFormat, type ResolvedFormat } from './formats.js';
 import { openForReading } from './line-reader.js';
 
 const SAMPLE_BYTES = 64 * 1024;
-const SHA1_HEX = /^[0-9a-f]{40}$/i;
 /** MovieLens rating files: 100K u.data and its splits u1.base ... ub.test, 1M ratings.dat. */
 const MOVIELENS_FILE_NAME = /(^|[-_.])(u\.data|u[1-5ab]\.(base|test)|ratings\.dat)$/;
 
@@ -62,7 +61,7 @@ export function resolveFormat(requested: InteractionFormat, path: string, sample
   if (/^%%matrixmarket/i.test(firstLine) || extension === '.mtx' || extension === '.mm') return 'mtx';
   if (!genericColumns) {
     const tabFields = content.split('\t');
-    if (name.startsWith('usersha1-artmbid-artname-plays') || (tabFields.length === 4 && SHA1_HEX.test(tabFields[0]))) return 'lastfm360k';
+    if (name.startsWith('usersha1-artmbid-artname-plays') || (tabFields.length === 4 && LASTFM_USER_ID.test(tabFields[0]))) return 'lastfm360k';
     if (MOVIELENS_FILE_NAME.test(name) || content === MOVIELENS_CSV_HEADER || content.split('::').length === 4) return 'movielens';
   }
   return extension === '.csv' ? 'csv' : 'triplets';

@@ -12,8 +12,8 @@ export function lineError(path: string, lineNumber: number, problem: string, det
 }
 
 /** Returns InputError `invalid_file` about the file as a whole, whose message reads `path: problem`. */
-export function fileError(path: string, problem: string, details: Record<string, unknown> = {}): InputError {
-  return new InputError('invalid_file', `${path}: ${problem}`, { where: path, ...details });
+export function fileError(path: string, problem: string, details: Record<string, unknown> = {}, options?: { cause?: unknown }): InputError {
+  return new InputError('invalid_file', `${path}: ${problem}`, { where: path, ...details }, options);
 }
 
 /** Quotes `text` for a message as JSON does, cutting it to a readable length. */

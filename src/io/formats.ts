@@ -26,11 +26,25 @@ export interface DelimitedLayout {
   nameColumn?: number;
   /** undefined: every line counts 1. */
   valueColumn: number | undefined;
-  /** true: the first content line names the columns; 'auto': it does when its value field is not a number. */
+  /** true: the first content line names the columns; 'auto': it does when it looks like column names (see looksLikeHeader). */
   header: boolean | 'auto';
   /** The exact header line the format requires, when it has one. */
   expectedHeader?: string;
+  /** The form every user id of the format has, checked on the first data line to catch a wrongly chosen format. */
+  userIdForm?: UserIdForm;
 }
+
+/** A fixed form of user ids, and what to do when the first data line does not have it. */
+export interface UserIdForm {
+  pattern: RegExp;
+  /** The form in words for messages, for example "a 40-character hex sha1". */
+  description: string;
+  /** The next step for a file without that form, for messages. */
+  remedy: string;
+}
+
+/** Last.fm 360K user ids: the sha1 of the user name as 40 hex digits. */
+export const LASTFM_USER_ID = /^[0-9a-f]{40}$/i;
 
 const TAB = Uint8Array.of(0x09);
 const COMMA = Uint8Array.of(0x2c);
@@ -39,6 +53,8 @@ const COMMA = Uint8Array.of(0x2c);
  * Last.fm 360K `usersha1-artmbid-artname-plays.tsv`: user sha1, artist MusicBrainz id (often empty),
  * artist name, plays. Like implicit's loader, the item id is the artist name unless `itemKey` is
  * 'mbid'. Either way, the other column replaces the chosen one when that is empty.
+ * Only the first data line must have a sha1 user id, which catches a MovieLens or other file loaded
+ * as Last.fm. A file of this layout with other user ids loads as triplets with columns 0, 2 and 3.
  */
 export function lastfmLayout(itemKey: 'name' | 'mbid'): DelimitedLayout {
   return {
@@ -54,6 +70,11 @@ export function lastfmLayout(itemKey: 'name' | 'mbid'): DelimitedLayout {
     nameColumn: 2,
     valueColumn: 3,
     header: 'auto',
+    userIdForm: {
+      pattern: LASTFM_USER_ID,
+      description: 'a 40-character hex sha1',
+      remedy: 'choose format movielens for MovieLens files or triplets for other delimited files',
+    },
   };
 }
 

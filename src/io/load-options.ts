@@ -86,7 +86,12 @@ export interface LoadOptions {
   itemColumn?: number;
   /** triplets and csv: column of the value; null for none (every line counts 1). Default 2 when the first line has it. */
   valueColumn?: number | null;
-  /** triplets and csv: whether the first content line names the columns. Default 'auto': it does when its value is not a number. */
+  /**
+   * triplets and csv: whether the first content line names the columns. Default 'auto' takes it for a
+   * header when its user, item and value fields all start with a letter and are not numbers. One of
+   * them must also be a known column name (user, userId, item_id, movieId, artist, rating, ...) or end
+   * in "id" ("pin_id").
+   */
   header?: boolean | 'auto';
   /** triplets and csv: columns every line must have. Default: as many as the first content line. */
   columnCount?: number;

@@ -3,9 +3,11 @@
 import type { CsrMatrix } from '../csr/csr-matrix.js';
 import { IdMap } from '../csr/id-map.js';
 import { emptyStats, type InteractionStats, type Interactions } from '../csr/interactions.js';
-import { TripletBuilder } from '../csr/triplet-builder.js';
+import { type TripletBuild, TripletBuilder } from '../csr/triplet-builder.js';
+import { InputError } from '../errors.js';
 import { DelimitedParser } from './delimited-parser.js';
 import { type FileSample, guessDelimiter, movielensLayoutFor, resolveFormat, sampleFile } from './detect-format.js';
+import { fileError } from './file-errors.js';
 import { type DelimitedLayout, genericLayout, lastfmLayout, type ResolvedFormat } from './formats.js';
 import { KeyInterner } from './key-interner.js';
 import { DEFAULT_CHUNK_BYTES, forEachLine } from './line-reader.js';
@@ -45,9 +47,12 @@ interface IdSpace {
 }
 
 interface FileRead {
+  path: string;
   builder: TripletBuilder;
   stats: InteractionStats;
   format: ResolvedFormat;
+  /** The layout of a delimited file; undefined for MatrixMarket. */
+  layout: DelimitedLayout | undefined;
   hasNames: boolean;
 }
 
@@ -58,9 +63,12 @@ interface FileRead {
  *
  * The file is streamed in 1 MiB reads; memory grows with the number of interactions and ids, not the
  * file size. A UTF-8 BOM, CRLF endings, blank lines and comment lines (`#`, or `%` in MatrixMarket) are
- * accepted and counted. Values of 0 are dropped and counted; duplicate (user, item) lines are summed.
+ * accepted and counted. Values of 0 are dropped and counted, because 0 means no interaction; duplicate
+ * (user, item) lines are summed. Values are stored as float32, so each value and each sum must stay
+ * below about 3.4e38.
  * Throws InputError `invalid_file` naming `path:line`, the bad value and what was expected for the first
- * invalid line (unless `invalidLines: 'skip'`), and `invalid_option` for bad options.
+ * invalid line (unless `invalidLines: 'skip'`), `invalid_file` naming the path when the file yields no
+ * interaction or a sum overflows float32, and `invalid_option` for bad options.
  *
  * @example
  * const { userIds, itemIds, userItems, stats } = await loadInteractions('ml-100k/u.data');
@@ -71,7 +79,8 @@ export async function loadInteractions(path: string, options: LoadOptions = {}):
   const ids = createIdSpace(parsed);
 
   const read = await readFile(path, parsed, ids);
-  const { userItems, duplicatesSummed } = read.builder.build([ids.users.ids.size, ids.items.ids.size]);
+  requireInteractions(read, parsed);
+  const { userItems, duplicatesSummed } = buildMatrix(read, [ids.users.ids.size, ids.items.ids.size]);
   read.stats.duplicatesSummed = duplicatesSummed;
 
   const result: LoadedInteractions = { userIds: ids.users.ids, itemIds: ids.items.ids, userItems, stats: read.stats, format: read.format };
@@ -83,6 +92,7 @@ export async function loadInteractions(path: string, options: LoadOptions = {}):
  * Reads a train file and a test file into one id space. Ids that appear only in the test file still
  * get a row or column, so both matrices have the shape [all user ids, all item ids] and index i means
  * the same user in both. Each file's format is resolved on its own; options apply to both.
+ * Throws as loadInteractions does; only the train file must contain an interaction.
  *
  * @example
  * const { train, test, userIds } = await loadTrainTest('ua.base', 'ua.test', { format: 'movielens' });
@@ -92,11 +102,12 @@ export async function loadTrainTest(trainPath: string, testPath: string, options
   const ids = createIdSpace(parsed);
 
   const trainRead = await readFile(trainPath, parsed, ids);
+  requireInteractions(trainRead, parsed);
   const testRead = await readFile(testPath, parsed, ids);
   const shape: [number, number] = [ids.users.ids.size, ids.items.ids.size];
-  const train = trainRead.builder.build(shape);
+  const train = buildMatrix(trainRead, shape);
   trainRead.stats.duplicatesSummed = train.duplicatesSummed;
-  const test = testRead.builder.build(shape);
+  const test = buildMatrix(testRead, shape);
   testRead.stats.duplicatesSummed = test.duplicatesSummed;
 
   const result: TrainTestInteractions = {
@@ -133,14 +144,64 @@ async function readFile(path: string, options: ParsedLoadOptions, ids: IdSpace):
     const parser = new MatrixMarketParser(target);
     stats.lines = await forEachLine(path, parser, chunkBytes);
     parser.finish();
-    return { builder, stats, format, hasNames: false };
+    return { path, builder, stats, format, layout: undefined, hasNames: false };
   }
 
   const layout = delimitedLayout(format, sample, options);
   const hasNames = layout.nameColumn !== undefined;
   const target = parseTarget(path, builder, ids, hasNames ? ids.itemNames : undefined, stats, options);
   stats.lines = await forEachLine(path, new DelimitedParser(layout, target), chunkBytes);
-  return { builder, stats, format, hasNames };
+  return { path, builder, stats, format, layout, hasNames };
+}
+
+/** Builds the file's matrix, naming the file when duplicate lines sum past the float32 maximum. */
+function buildMatrix(read: FileRead, shape: [number, number]): TripletBuild {
+  try {
+    return read.builder.build(shape);
+  } catch (error) {
+    if (!(error instanceof InputError) || error.code !== 'invalid_triplets') throw error;
+    throw fileError(read.path, error.message, { ...error.details, where: read.path }, { cause: error });
+  }
+}
+
+/**
+ * Throws InputError `invalid_file` when the file gave no interaction, with a count of each kind of
+ * line read, because fitting or evaluating an empty matrix fails later with no mention of the file.
+ */
+function requireInteractions(read: FileRead, options: ParsedLoadOptions): void {
+  const { stats } = read;
+  if (stats.rows > 0) return;
+
+  const kinds: string[] = [];
+  const addKind = (count: number, kind: string) => {
+    if (count > 0) kinds.push(`${count} ${kind}`);
+  };
+  addKind(stats.headerLines, 'header');
+  addKind(stats.blankLines, 'blank');
+  addKind(stats.commentLines, 'comment');
+  addKind(stats.zeroValuesDropped, 'with value 0');
+  addKind(stats.invalidLinesSkipped, 'invalid and skipped');
+  const lines = stats.lines === 0 ? 'the file is empty' : `${stats.lines} ${stats.lines === 1 ? 'line' : 'lines'} read: ${kinds.join(', ')}`;
+
+  let remedy = `expected ${describeExpectedLines(read, options)}`;
+  if (stats.invalidLinesSkipped > 0) {
+    remedy = `the first invalid line was ${stats.firstInvalidLine ?? 'not recorded'}`;
+  } else if (stats.zeroValuesDropped > 0) {
+    const values = stats.zeroValuesDropped === 1 ? 'the only value was zero and was dropped' : `all ${stats.zeroValuesDropped} values were zero and were dropped`;
+    remedy = `${values}, because 0 means no interaction; expected at least one positive value`;
+  }
+  throw fileError(read.path, `no interactions found (${lines}); ${remedy}`, { received: `${stats.rows} interactions`, expected: 'at least 1 interaction' });
+}
+
+/** Describes a data line of the file's format for messages, for example "lines of user id, item id, value, separated by tab". */
+function describeExpectedLines(read: FileRead, options: ParsedLoadOptions): string {
+  const { layout } = read;
+  if (layout === undefined) return 'entries "row column [value]" after the size line';
+  let columns = layout.columnNames.filter((name) => name !== undefined).join(', ');
+  // Unless the caller chose one, a triplets file has a value column only when its first line has a third column.
+  const isValueOptional = layout.valueColumn === undefined && options.valueColumn === undefined && (layout.format === 'triplets' || layout.format === 'csv');
+  if (isValueOptional) columns = `${columns} and an optional value`;
+  return `lines of ${columns}, separated by ${layout.delimiterName}`;
 }
 
 function parseTarget(

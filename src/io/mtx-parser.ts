@@ -4,7 +4,7 @@
 
 import { fileError, lineError, quote } from './file-errors.js';
 import type { LineVisitor } from './line-reader.js';
-import { describeInvalidNumber, parseIndex, parseNonNegative } from './parse-number.js';
+import { describeExpectedNumber, describeInvalidNumber, parseIndex, parseNonNegative } from './parse-number.js';
 import { type ParseTarget, rejectLine } from './parse-target.js';
 
 type ValueField = 'real' | 'integer' | 'pattern';
@@ -128,7 +128,8 @@ export class MatrixMarketParser implements LineVisitor {
       value = parseNonNegative(bytes, fieldStarts[2], fieldEnds[2]);
       const text = () => bytes.toString('utf8', fieldStarts[2], fieldEnds[2]);
       if (value < 0) {
-        rejectLine(target, lineNumber, `value ${quote(text())} ${describeInvalidNumber(value)}; expected a non-negative number`, { received: text(), expected: 'a non-negative number' });
+        const expected = describeExpectedNumber(value);
+        rejectLine(target, lineNumber, `value ${quote(text())} ${describeInvalidNumber(value)}; expected ${expected}`, { received: text(), expected });
         return;
       }
       if (this.valueField === 'integer' && !Number.isInteger(value)) {

@@ -85,12 +85,12 @@ describe('AlternatingLeastSquares', () => {
     await expect(model.fit(csrFromDense([], 3))).rejects.toThrowErrorMatchingInlineSnapshot(`[InputError: userItems is 0 x 3; fit() needs at least one user and one item]`);
   });
 
-  it('rejects values whose confidence is not finite and positive', async () => {
+  it('rejects overflowing and negative values', async () => {
     const model = new AlternatingLeastSquares({ factors: 2, alpha: 10, backend });
     const huge = csrFromDense([[1, 0, 3e38]]);
     await expect(model.fit({ userIds: new IdMap(['ann']), itemIds: interactions.itemIds, userItems: huge })).rejects.toThrowErrorMatchingInlineSnapshot(`[InputError: value 3.0000000054977558e+38 of user "ann" for item "z" gives confidence 1 + alpha * value = Infinity (alpha 10, float32), but confidence must be finite and > 0; pass non-negative values small enough to keep it finite]`);
     const negative = csrFromDense([[-0.5, 0, 1]]);
-    await expect(new AlternatingLeastSquares({ alpha: 4, backend }).fit(negative)).rejects.toThrowErrorMatchingInlineSnapshot(`[InputError: value -0.5 of user "0" for item "0" gives confidence 1 + alpha * value = -1 (alpha 4, float32), but confidence must be finite and > 0; pass non-negative values small enough to keep it finite]`);
+    await expect(new AlternatingLeastSquares({ alpha: 4, backend }).fit(negative)).rejects.toThrowErrorMatchingInlineSnapshot(`[InputError: value -0.5 of user "0" for item "0" is negative, but ALS reads values as interaction strengths >= 0, where 0 means no interaction; drop or clip negative values first]`);
   });
 
   it('names the user id of a failed row', async () => {

@@ -68,6 +68,22 @@ describe('csrFromTriplets', () => {
     expect(matrix.data[0]).toBe(Math.fround(Math.fround(0.1) * count));
   });
 
+  it('rejects a value that overflows float32', () => {
+    expect(() => csrFromTriplets([0, 0], [0, 1], [1, 1e39], [1, 2])).toThrow(
+      'value 1e+39 of triplet 1 overflows float32, whose maximum is about 3.4e38; scale the values down',
+    );
+  });
+
+  it('rejects duplicates whose sum overflows float32', () => {
+    const sum = 3 * Math.fround(2e38);
+    expect(() => csrFromTriplets([0, 1, 1, 1], [0, 1, 1, 1], [1, 2e38, 2e38, 2e38], [2, 2])).toThrow(
+      `the 3 values for row 1, column 1 sum to ${sum}, which overflows float32, whose maximum is about 3.4e38; scale the values down`,
+    );
+    expect(() => buildCsr([0, 0], [1, 1], [-3e38, -3e38], [1, 2], (row, col) => `cell ${row}/${col}`)).toThrow(
+      `the 2 values for cell 0/1 sum to ${2 * Math.fround(-3e38)}, which overflows float32`,
+    );
+  });
+
   it('rejects arrays of different lengths', () => {
     expect(() => csrFromTriplets([0, 1], [0], [1, 1], [2, 2])).toThrow(
       'triplet arrays differ in length: 2 rows, 1 cols and 2 values; pass one row, column and value per entry',

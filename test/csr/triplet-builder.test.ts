@@ -47,6 +47,30 @@ describe('TripletBuilder', () => {
     expect(() => builder.add('u', 'i', Number.NaN)).toThrow('value NaN for user "u" and item "i" is not finite; expected a finite number');
   });
 
+  it('rejects values that overflow float32', () => {
+    const builder = new TripletBuilder();
+    expect(() => builder.add('u', 'i', 1e40)).toThrow('value 1e+40 for user "u" and item "i" overflows float32, whose maximum is about 3.4e38; scale the values down');
+    expect(builder.length).toBe(0);
+  });
+
+  it('names the user and item of a sum that overflows float32', () => {
+    const builder = new TripletBuilder();
+    builder.add('u1', 'i1', 1);
+    builder.add('u2', 'i2', 3e38);
+    builder.add('u2', 'i2', 3e38);
+    let caught: unknown;
+    try {
+      builder.build();
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InputError);
+    const error = caught as InputError;
+    expect(error.code).toBe('invalid_triplets');
+    expect(error.message).toBe(`the 2 values for user "u2" and item "i2" sum to ${2 * Math.fround(3e38)}, which overflows float32, whose maximum is about 3.4e38; scale the values down`);
+    expect(error.details.where).toBe('user "u2" and item "i2"');
+  });
+
   it('grows past its initial capacity', () => {
     const builder = new TripletBuilder({ initialCapacity: 16 });
     for (let k = 0; k < 1000; k++) builder.add(`u${k % 7}`, `i${k % 13}`, 1);

@@ -99,6 +99,49 @@ describe('loadInteractions lastfm360k', () => {
     expect(loaded.userItems.nnz).toBe(1);
   });
 
+  it('rejects a MovieLens file loaded as Last.fm', async () => {
+    const path = writeTemp('u.data', '196\t242\t3\t881250949\n186\t302\t3\t891717742\n');
+    const error = await expectInputError(
+      loadInteractions(path, { format: 'lastfm360k', invalidLines: 'skip' }),
+      'invalid_file',
+      `${path}:1: user id "196" in column 1 (user sha1) is not a 40-character hex sha1, so this does not look like a Last.fm 360K file; choose format movielens for MovieLens files or triplets for other delimited files`,
+    );
+    expect(error.details.received).toBe('196');
+  });
+
+  it('checks the user id of the first line after the header', async () => {
+    const path = writeTemp('usersha1-artmbid-artname-plays.tsv', `user\tmbid\tartist\tplays\nalice\t\tband\t3\n${USER_1}\t\tband\t3\n`);
+    await expectInputError(
+      loadInteractions(path),
+      'invalid_file',
+      `${path}:2: user id "alice" in column 1 (user sha1) is not a 40-character hex sha1, so this does not look like a Last.fm 360K file; choose format movielens for MovieLens files or triplets for other delimited files`,
+    );
+  });
+
+  it('checks the user id of the first data line only', async () => {
+    const path = writeTemp('lastfm-odd-user.tsv', `${USER_1.toUpperCase()}\t\tband\t3\nnot-a-sha1\t\tband\t2\n`);
+    const loaded = await loadInteractions(path, { format: 'lastfm360k' });
+    expect(loaded.userIds.toArray()).toEqual([USER_1.toUpperCase(), 'not-a-sha1']);
+  });
+
+  it('rejects bad plays on line 1 without a header hint', async () => {
+    const path = writeTemp('lastfm-first-line.tsv', `${USER_3}\t\tband\tmany\n${USER_1}\t\tband\t3\n`);
+    await expectInputError(
+      loadInteractions(path, { format: 'lastfm360k' }),
+      'invalid_file',
+      `${path}:1: value "many" in column 4 (plays) is not a number; expected a non-negative number`,
+    );
+  });
+
+  it('hints at a header when line 1 has no sha1', async () => {
+    const path = writeTemp('lastfm-named-columns.tsv', `who\twhich mbid\twhat artist\thow many\n${USER_1}\t\tband\t3\n`);
+    await expectInputError(
+      loadInteractions(path, { format: 'lastfm360k' }),
+      'invalid_file',
+      `${path}:1: user id "who" in column 1 (user sha1) is not a 40-character hex sha1, so this does not look like a Last.fm 360K file; choose format movielens for MovieLens files or triplets for other delimited files; if line 1 is a header, start it with "#"`,
+    );
+  });
+
   it('maps invalid UTF-8 to the replacement character without merging valid names', async () => {
     const line = (name: Uint8Array) => Buffer.concat([Buffer.from(`${USER_1}\t\t`), name, Buffer.from('\t1\n')]);
     const path = writeTemp('lastfm-bytes.tsv', Buffer.concat([line(Buffer.from([0x61, 0xff])), line(Buffer.from([0x61, 0xfe])), line(Buffer.from('a'))]));

@@ -116,6 +116,46 @@ describe('loadInteractions mtx', () => {
     await expectInputError(loadInteractions(path), 'invalid_file', `${path}: no size line "rows columns entries" after the banner; expected one before the entries`);
   });
 
+  it('rejects values outside the float32 range', async () => {
+    const large = writeTemp('large.mtx', '%%MatrixMarket matrix coordinate real general\n1 1 1\n1 1 1e40\n');
+    await expectInputError(
+      loadInteractions(large),
+      'invalid_file',
+      `${large}:3: value "1e40" overflows float32, whose maximum is about 3.4e38; expected a non-negative number up to about 3.4e38`,
+    );
+    const tiny = writeTemp('tiny.mtx', '%%MatrixMarket matrix coordinate real general\n1 1 1\n1 1 1e-50\n');
+    await expectInputError(
+      loadInteractions(tiny),
+      'invalid_file',
+      `${tiny}:3: value "1e-50" rounds to 0 in float32, whose smallest positive value is about 1.4e-45; expected 0 or a number of at least about 1.4e-45`,
+    );
+  });
+
+  it('rejects duplicate entries whose sum overflows float32', async () => {
+    const path = writeTemp('sum.mtx', '%%MatrixMarket matrix coordinate real general\n2 2 3\n2 1 3e38\n1 1 1\n2 1 3e38\n');
+    const sum = 2 * Math.fround(3e38);
+    await expectInputError(
+      loadInteractions(path),
+      'invalid_file',
+      `${path}: the 2 values for user "2" and item "1" sum to ${sum}, which overflows float32, whose maximum is about 3.4e38; scale the values down`,
+    );
+  });
+
+  it('rejects a file with a size line and no entries', async () => {
+    const path = writeTemp('no-entries.mtx', '%%MatrixMarket matrix coordinate real general\n% none\n3 3 0\n');
+    await expectInputError(
+      loadInteractions(path),
+      'invalid_file',
+      `${path}: no interactions found (3 lines read: 2 header, 1 comment); expected entries "row column [value]" after the size line`,
+    );
+    const zeros = writeTemp('only-zeros.mtx', '%%MatrixMarket matrix coordinate integer general\n3 3 2\n1 1 0\n2 2 0\n');
+    await expectInputError(
+      loadInteractions(zeros),
+      'invalid_file',
+      `${zeros}: no interactions found (4 lines read: 2 header, 2 with value 0); all 2 values were zero and were dropped, because 0 means no interaction; expected at least one positive value`,
+    );
+  });
+
   it('handles CRLF endings, a BOM and blank lines', async () => {
     const path = writeTemp('crlf.mtx', '\ufeff%%MatrixMarket matrix coordinate real general\r\n\r\n2 2 2\r\n1 2 3\r\n\r\n2 1 4\r\n');
     const loaded = await loadInteractions(path);

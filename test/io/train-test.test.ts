@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IdMap } from '../../src/csr/id-map.js';
 import { loadInteractions, loadTrainTest } from '../../src/io/index.js';
+import { expectInputError } from './expect-error.js';
 import { samplePath, writeTemp } from './temp-file.js';
 
 describe('loadTrainTest', () => {
@@ -42,6 +43,33 @@ describe('loadTrainTest', () => {
     expect(loaded.userIds.toArray()).toEqual(['1', '2', '3']);
     expect(loaded.train.shape).toEqual([3, 2]);
     expect(loaded.test.get(2, 1)).toBe(1);
+  });
+
+  it('rejects a train file without interactions', async () => {
+    const train = writeTemp('empty-train.tsv', '# header only\nuser\titem\tvalue\n');
+    await expectInputError(
+      loadTrainTest(train, samplePath('test.tsv')),
+      'invalid_file',
+      `${train}: no interactions found (2 lines read: 1 header, 1 comment); expected lines of user id, item id, value, separated by tab`,
+    );
+  });
+
+  it('accepts a test file without interactions', async () => {
+    const test = writeTemp('empty-test.tsv', '');
+    const loaded = await loadTrainTest(samplePath('train.tsv'), test);
+    expect(loaded.test.nnz).toBe(0);
+    expect(loaded.test.shape).toEqual(loaded.train.shape);
+    expect(loaded.testStats.lines).toBe(0);
+  });
+
+  it('names the test file whose duplicates overflow float32', async () => {
+    const test = writeTemp('overflow-test.tsv', 'u1\ti1\t3e38\nu1\ti1\t3e38\n');
+    const sum = 2 * Math.fround(3e38);
+    await expectInputError(
+      loadTrainTest(samplePath('train.tsv'), test),
+      'invalid_file',
+      `${test}: the 2 values for user "u1" and item "i1" sum to ${sum}, which overflows float32, whose maximum is about 3.4e38; scale the values down`,
+    );
   });
 });
 
