@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import * as tar from 'tar';
 import yauzl from 'yauzl';
 import { InputError } from '../../errors.js';
+import { nextZipEntry } from '../zip-entries.js';
 
 /** Archive kinds that can be read, chosen from the archive's file name. */
 export type ArchiveKind = 'zip' | 'tar.gz';
@@ -52,7 +53,7 @@ async function extractFromZip(archivePath: string, member: string, outputPath: s
   const zip = await yauzl.openPromise(archivePath, { lazyEntries: true, autoClose: false });
   try {
     for (;;) {
-      const entry = await nextEntry(zip);
+      const entry = await nextZipEntry(zip);
       if (entry === undefined) return false;
       const name = normalizeMember(entry.fileName);
       seen.push(name);
@@ -65,32 +66,6 @@ async function extractFromZip(archivePath: string, member: string, outputPath: s
   } finally {
     zip.close();
   }
-}
-
-function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      zip.off('entry', onEntry);
-      zip.off('end', onEnd);
-      zip.off('error', onError);
-    };
-    const onEntry = (entry: yauzl.Entry) => {
-      cleanup();
-      resolve(entry);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(undefined);
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    zip.on('entry', onEntry);
-    zip.on('end', onEnd);
-    zip.on('error', onError);
-    zip.readEntry();
-  });
 }
 
 async function extractFromTarGz(archivePath: string, member: string, outputDir: string, outputPath: string, seen: string[]): Promise<boolean> {

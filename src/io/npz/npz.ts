@@ -4,35 +4,9 @@
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { InputError } from '../../errors.js';
+import { nextZipEntry } from '../zip-entries.js';
 import { writeAtomic, writeFully } from '../model-file/atomic-write.js';
 import { encodeNpy, parseNpy, type NpyArray } from './npy.js';
-
-/** Resolves with the next entry of a lazily read zip, or undefined at the end. */
-function nextEntry(zip: yauzl.ZipFile): Promise<yauzl.Entry | undefined> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      zip.off('entry', onEntry);
-      zip.off('end', onEnd);
-      zip.off('error', onError);
-    };
-    const onEntry = (entry: yauzl.Entry) => {
-      cleanup();
-      resolve(entry);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(undefined);
-    };
-    const onError = (error: Error) => {
-      cleanup();
-      reject(error);
-    };
-    zip.on('entry', onEntry);
-    zip.on('end', onEnd);
-    zip.on('error', onError);
-    zip.readEntry();
-  });
-}
 
 async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -54,7 +28,7 @@ export async function readNpz(path: string): Promise<Map<string, NpyArray>> {
     throw new InputError('invalid_file', `${path}: cannot read the .npz (zip) file: ${(error as Error).message}`, { where: path }, { cause: error });
   }
   try {
-    for (let entry = await nextEntry(zip); entry !== undefined; entry = await nextEntry(zip)) {
+    for (let entry = await nextZipEntry(zip); entry !== undefined; entry = await nextZipEntry(zip)) {
       if (!entry.fileName.endsWith('.npy')) continue;
       const name = entry.fileName.slice(0, -'.npy'.length);
       // yauzl inflates deflated members and checks the byte count against the entry's header.
