@@ -21,6 +21,12 @@ export interface ArchiveServer {
   /** Drop the connection after this many body bytes, for the next `dropCount` responses. */
   dropAfterBytes: number;
   dropCount: number;
+  /**
+   * Awaited before a dropped connection is reset, with the size the client's partial file should reach
+   * (range start + dropAfterBytes). A reset discards bytes the client has not read yet, so tests wait
+   * here until the client has written them; without it the server waits 50 ms.
+   */
+  beforeDrop?: (expectedPartBytes: number) => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,7 +39,7 @@ function etagOf(body: Buffer): string {
 
 /** Starts a server on 127.0.0.1 with an OS-chosen port. */
 export async function startArchiveServer(files: Record<string, Buffer>): Promise<ArchiveServer> {
-  const state = {
+  const state: Omit<ArchiveServer, 'url' | 'close'> = {
     requests: [] as RecordedRequest[],
     files: new Map(Object.entries(files)),
     supportsRange: true,
@@ -58,9 +64,10 @@ export async function startArchiveServer(files: Record<string, Buffer>): Promise
 
     let status = 200;
     let payload = body;
+    let start = 0;
     const match = range === undefined ? null : /^bytes=(\d+)-$/.exec(range);
     if (state.supportsRange && match !== null && (ifRange === undefined || ifRange === etag)) {
-      const start = Number(match[1]);
+      start = Number(match[1]);
       if (start >= body.length) {
         response.writeHead(416, { ...headers, 'content-range': `bytes */${body.length}` }).end();
         return;
@@ -76,7 +83,11 @@ export async function startArchiveServer(files: Record<string, Buffer>): Promise
       state.dropCount--;
       // Send part of the body and close the socket a little later. Closing at once can make the client
       // drop the bytes still queued in its body stream, which a real mid-transfer failure rarely does.
-      response.write(payload.subarray(0, state.dropAfterBytes), () => setTimeout(() => request.socket.destroy(), 50));
+      const expectedPartBytes = start + state.dropAfterBytes;
+      const settle = state.beforeDrop ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 50)));
+      response.write(payload.subarray(0, state.dropAfterBytes), () => {
+        void settle(expectedPartBytes).then(() => request.socket.destroy());
+      });
       return;
     }
     response.end(payload);

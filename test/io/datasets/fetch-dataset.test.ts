@@ -169,8 +169,24 @@ describe('fetchDataset verification', () => {
   });
 });
 
+/** Polls until `path` holds at least `bytes` bytes, for at most 10 s. */
+async function waitForFileSize(path: string, bytes: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const size = await stat(path).then((stats) => stats.size, () => 0);
+    if (size >= bytes) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
 describe('fetchDataset interrupted downloads', () => {
   const cut = 100;
+
+  // Reset the connection only once the client has written the bytes it was sent, so the resume offsets
+  // below do not depend on how fast a busy machine schedules the client.
+  beforeEach(() => {
+    server.beforeDrop = (bytes) => waitForFileSize(join(cacheDir, 'downloads', 'ml-100k.zip.part'), bytes);
+  });
 
   it('resumes with a Range request on the next call', async () => {
     server.dropAfterBytes = cut;
