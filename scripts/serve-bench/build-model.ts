@@ -1,6 +1,7 @@
-// Writes a full-size synthetic model file for serving measurements: random factors of Last.fm 360K's
-// shape (358,868 users x 292,385 items) and a random training matrix of about 14 million interactions.
-// Fitting at this size takes too long for a serving benchmark, and random factors cost the same to score.
+// Writes a full-size synthetic model file with random factors of Last.fm 360K's shape (358,868 users x
+// 292,385 items) and a random training matrix of about 14 million interactions, in about a minute.
+// It suits file-format and load-time checks. For serving throughput use fit-model.ts instead, because
+// the pruned top-N kernel relies on the norm skew of fitted item factors, which random factors lack.
 //
 //   npx tsx scripts/serve-bench/build-model.ts OUT.osm [factors=64] [nnz=14000000]
 

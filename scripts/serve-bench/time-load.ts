@@ -1,28 +1,37 @@
-// Times loading a model file: the file read with checksum and CSR checks, then the backend start and
-// the first scorer, each three times (the first run includes the WebAssembly compile of the checksum).
+// Times loading a model file: readModelFile with checksum and CSR checks, readModelFile without them,
+// and AlternatingLeastSquares.load on the CPU backend (backend start included), then the first scorer
+// and query. Each is run `runs` times and the medians are printed; the first run includes the
+// WebAssembly compile of the checksum.
 //
-//   npx tsx scripts/serve-bench/time-load.ts MODEL.osm
+//   npx tsx scripts/serve-bench/time-load.ts MODEL.osm [runs=5]
 
 import { AlternatingLeastSquares } from '../../src/als/index.js';
 import { readModelFile } from '../../src/io/model-file/index.js';
 
-const [path] = process.argv.slice(2);
-if (path === undefined) throw new Error('usage: time-load.ts MODEL.osm');
+const [path, runsText = '5'] = process.argv.slice(2);
+if (path === undefined) throw new Error('usage: time-load.ts MODEL.osm [runs]');
+const runs = Number(runsText);
 
-for (let run = 1; run <= 3; run++) {
+const timings: Record<'verified' | 'unverified' | 'load' | 'firstQuery', number[]> = { verified: [], unverified: [], load: [], firstQuery: [] };
+for (let run = 1; run <= runs; run++) {
   let started = performance.now();
   await readModelFile(path);
-  const verified = performance.now() - started;
+  timings.verified.push(performance.now() - started);
   started = performance.now();
   await readModelFile(path, { verify: 'none' });
-  const unverified = performance.now() - started;
+  timings.unverified.push(performance.now() - started);
   started = performance.now();
   const model = await AlternatingLeastSquares.load(path, { device: 'cpu' });
-  const loaded = performance.now() - started;
-  await model.scoreTopN({ queries: new Float32Array(model.factors), n: 10 });
-  const firstScore = performance.now() - started - loaded;
+  timings.load.push(performance.now() - started);
+  started = performance.now();
+  await model.scoreTopN({ queries: model.userFactors.subarray(0, model.factors), n: 10 });
+  timings.firstQuery.push(performance.now() - started);
   await model.dispose();
-  process.stdout.write(
-    `run ${run}: readModelFile ${verified.toFixed(0)} ms (verify none ${unverified.toFixed(0)} ms); AlternatingLeastSquares.load with backend start ${loaded.toFixed(0)} ms; first scorer + query ${firstScore.toFixed(0)} ms\n`,
-  );
+  const last = (name: keyof typeof timings) => timings[name][run - 1].toFixed(0);
+  process.stdout.write(`run ${run}: readModelFile ${last('verified')} ms (verify none ${last('unverified')} ms); load with backend start ${last('load')} ms; first scorer + query ${last('firstQuery')} ms\n`);
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)].toFixed(0);
+process.stdout.write(
+  `median of ${runs}: readModelFile ${median(timings.verified)} ms (verify none ${median(timings.unverified)} ms); load with backend start ${median(timings.load)} ms; first scorer + query ${median(timings.firstQuery)} ms\n`,
+);

@@ -58,27 +58,46 @@ export function normalizeFitData(data: FitData): InteractionsLike {
  */
 export function toConfidence(interactions: InteractionsLike, alpha: number): CsrMatrix {
   const confidence = confidenceWeight(interactions.userItems, alpha);
-  const { indptr, indices, data } = confidence;
   const values = interactions.userItems.data;
-  for (let row = 0; row < confidence.nRows; row++) {
-    for (let k = indptr[row]; k < indptr[row + 1]; k++) {
-      if (values[k] >= 0 && data[k] > 0 && data[k] < Infinity) continue;
-      const user = interactions.userIds.idAt(row);
-      const item = interactions.itemIds.idAt(indices[k]);
-      const value = values[k];
-      if (value < 0) {
-        throw new InputError(
-          'invalid_input',
-          `value ${value} of user ${JSON.stringify(user)} for item ${JSON.stringify(item)} is negative, but ALS reads values as interaction strengths >= 0, where 0 means no interaction; drop or clip negative values first`,
-          { where: `user ${user}, item ${item}`, expected: 'a value >= 0', received: String(value) },
-        );
-      }
-      throw new InputError(
-        'invalid_confidence',
-        `value ${value} of user ${JSON.stringify(user)} for item ${JSON.stringify(item)} gives confidence 1 + alpha * value = ${data[k]} (alpha ${alpha}, float32), but confidence must be finite and > 0; pass non-negative values small enough to keep it finite`,
-        { where: `user ${user}, item ${item}`, expected: 'finite confidence > 0', received: String(data[k]) },
-      );
-    }
+  const { data } = confidence;
+  for (let k = 0; k < data.length; k++) {
+    if (!(values[k] >= 0 && data[k] > 0 && data[k] < Infinity)) throw invalidCellError(interactions, k, data[k], alpha);
   }
   return confidence;
+}
+
+/**
+ * Writes the confidence values of toConfidence (row-major, one per stored value) into `out`, or checks
+ * them only when `out` is omitted. Throws the same InputError as toConfidence for the first invalid cell.
+ */
+export function writeConfidence(interactions: InteractionsLike, alpha: number, out?: Float32Array): void {
+  const values = interactions.userItems.data;
+  for (let k = 0; k < values.length; k++) {
+    // Math.fround rounds as a store into a Float32Array does, so the check applies to the stored value.
+    const confidence = Math.fround(1 + alpha * values[k]);
+    if (!(values[k] >= 0 && confidence > 0 && confidence < Infinity)) throw invalidCellError(interactions, k, confidence, alpha);
+    if (out !== undefined) out[k] = confidence;
+  }
+}
+
+/** Builds the InputError for stored value `position`, whose confidence in float32 is `confidence`. */
+function invalidCellError(interactions: InteractionsLike, position: number, confidence: number, alpha: number): InputError {
+  const { indptr, indices, data } = interactions.userItems;
+  let row = 0;
+  while (indptr[row + 1] <= position) row++;
+  const user = interactions.userIds.idAt(row);
+  const item = interactions.itemIds.idAt(indices[position]);
+  const value = data[position];
+  if (value < 0) {
+    return new InputError(
+      'invalid_input',
+      `value ${value} of user ${JSON.stringify(user)} for item ${JSON.stringify(item)} is negative, but ALS reads values as interaction strengths >= 0, where 0 means no interaction; drop or clip negative values first`,
+      { where: `user ${user}, item ${item}`, expected: 'a value >= 0', received: String(value) },
+    );
+  }
+  return new InputError(
+    'invalid_confidence',
+    `value ${value} of user ${JSON.stringify(user)} for item ${JSON.stringify(item)} gives confidence 1 + alpha * value = ${confidence} (alpha ${alpha}, float32), but confidence must be finite and > 0; pass non-negative values small enough to keep it finite`,
+    { where: `user ${user}, item ${item}`, expected: 'finite confidence > 0', received: String(confidence) },
+  );
 }

@@ -29,7 +29,12 @@ export function savedOptionsOf(options: ResolvedAlsOptions): SavedOptions {
 
 /** Merges stored options with the runtime choices, leaving out choices that were not given. */
 export function modelOptionsFromContents(contents: ModelFileContents, options: LoadModelOptions): AlsOptions {
+  return modelOptionsFromSaved(contents.options, options);
+}
+
+/** Merges the options a model file keeps with the runtime choices, leaving out choices that were not given. */
+export function modelOptionsFromSaved(saved: SavedOptions, options: LoadModelOptions): AlsOptions {
   const { verify: _verify, ...runtime } = options;
   const runtimeChoices = Object.fromEntries(Object.entries(runtime).filter(([, value]) => value !== undefined));
-  return { ...contents.options, ...runtimeChoices };
+  return { ...saved, ...runtimeChoices };
 }

@@ -33,9 +33,9 @@ import { explainScore, type ExplainOptions, type Explanation } from './explain.j
 import type { IterationInfo } from './fit-loop.js';
 import { runRecoverableFit } from './recoverable-fit.js';
 import { foldInUser } from './fold-in.js';
-import { initialFactors } from './init-factors.js';
-import { normalizeFitData, toConfidence, type FitData, type InteractionsLike } from './input.js';
-import { type LoadModelOptions, modelOptionsFromContents, savedOptionsOf } from './model-contents.js';
+import { buildFitProblem } from './fit-problem.js';
+import { normalizeFitData, writeConfidence, type FitData, type InteractionsLike } from './input.js';
+import { type LoadModelOptions, modelOptionsFromContents, modelOptionsFromSaved, savedOptionsOf } from './model-contents.js';
 import { partialFit } from './partial-fit.js';
 import { ScoringCache } from './scoring-cache.js';
 
@@ -65,9 +65,12 @@ export class AlternatingLeastSquares implements IndexRecommender {
   readonly options: ResolvedAlsOptions;
   /** Seed of the last fit's initial factors: options.seed, or the random seed drawn for it. */
   seed: number | undefined;
-  /** nUsers x factors, row-major; empty before fit. */
+  /**
+   * nUsers x factors, row-major; empty before fit. After a fit on the CPU backend it lies in the
+   * backend's shared memory and is valid until the next fit or dispose(); copy it to keep it longer.
+   */
   userFactors: Float32Array = new Float32Array(0);
-  /** nItems x factors, row-major; empty before fit. */
+  /** nItems x factors, row-major; empty before fit. Valid as long as userFactors is. */
   itemFactors: Float32Array = new Float32Array(0);
   userIds = new IdMap();
   itemIds = new IdMap();
@@ -83,6 +86,11 @@ export class AlternatingLeastSquares implements IndexRecommender {
   private cache: ScoringCache | undefined;
   private state: FactorModelState | undefined;
   private isDisposed = false;
+  /**
+   * Factors that live in the backend's memory: the last fit's final factors (see FitSession.takeFactors)
+   * or the item factors that load() read there. They are freed by the next fit or by dispose().
+   */
+  private fitFactors: { backend: Backend; arrays: Float32Array[] } | undefined;
   /** Origin of the factors, recorded in saved files: 'osusume fit', or the file they were loaded from. */
   private source = 'osusume fit';
 
@@ -111,23 +119,24 @@ export class AlternatingLeastSquares implements IndexRecommender {
     const started = performance.now();
     const { factors, alpha, regularization } = this.options;
     const interactions = normalizeFitData(data);
-    const confidence = toConfidence(interactions, alpha);
-    const itemUsers = confidence.transpose();
-    const [nUsers, nItems] = confidence.shape;
-
+    // Check every confidence before the previous fit is released, so bad input leaves it usable.
+    writeConfidence(interactions, alpha);
+    const [nUsers, nItems] = interactions.userItems.shape;
     const seed = this.options.seed ?? Math.floor(Math.random() * 2 ** 32);
-    const random = new Random(seed);
-    const userFactors = initialFactors(nUsers, factors, random);
-    const itemFactors = initialFactors(nItems, factors, random);
-    const prepared = performance.now();
 
     const backend = await this.acquireBackend();
     await this.releaseScoring();
+    this.releaseFitFactors();
+    const { problem, allocated } = buildFitProblem({ interactions, alpha, factors, random: new Random(seed), backend });
+    const prepared = performance.now();
+
     let fitBackend = backend;
+    // The session updates lent initial factors in place, so they can come back as the final factors.
+    let finalFactors: Float32Array[] = [];
     try {
       const result = await runRecoverableFit({
         backend,
-        problem: { userItems: confidence, itemUsers, factors, userFactors, itemFactors },
+        problem,
         loop: { ...this.options, logger: this.logger, onIteration: options.onIteration },
         replaceBackend: this.canReplaceLostDevice(backend) ? () => this.replaceLostDevice(backend) : undefined,
       });
@@ -135,8 +144,12 @@ export class AlternatingLeastSquares implements IndexRecommender {
       this.losses = result.losses;
       this.userFactors = result.userFactors;
       this.itemFactors = result.itemFactors;
+      finalFactors = [result.userFactors, result.itemFactors];
+      this.fitFactors = { backend: fitBackend, arrays: finalFactors };
     } catch (error) {
       throw nameFailedRow(error, interactions);
+    } finally {
+      for (const array of allocated) if (!finalFactors.includes(array as Float32Array)) backend.releaseFitArray?.(array);
     }
 
     this.seed = seed;
@@ -148,7 +161,7 @@ export class AlternatingLeastSquares implements IndexRecommender {
     this.logger.debug('fit done', {
       users: nUsers,
       items: nItems,
-      nnz: confidence.nnz,
+      nnz: interactions.userItems.nnz,
       prepareMs: prepared - started,
       totalMs: performance.now() - started,
       backend: this.backendInfo?.description,
@@ -256,8 +269,27 @@ export class AlternatingLeastSquares implements IndexRecommender {
    * Throws InputError naming the file and section for damaged, truncated or foreign files.
    */
   static async load(path: string, options: LoadModelOptions = {}): Promise<AlternatingLeastSquares> {
-    const contents = await readModelFile(path, { verify: options.verify });
-    return AlternatingLeastSquares.fromContents(contents, options, path);
+    let model: AlternatingLeastSquares | undefined;
+    try {
+      const contents = await readModelFile(path, {
+        verify: options.verify,
+        // Once the header gives the options, start the backend and read the item factors straight into
+        // its memory where it offers some (the CPU arena), so its scorer uses them without a copy.
+        allocateItemFactors: async (length, saved) => {
+          model = new AlternatingLeastSquares(modelOptionsFromSaved(saved, options));
+          const backend = await model.acquireBackend();
+          const itemFactors = backend.allocateFitArray?.(Float32Array, length);
+          if (itemFactors !== undefined) model.fitFactors = { backend, arrays: [itemFactors] };
+          return itemFactors;
+        },
+      });
+      model ??= new AlternatingLeastSquares(modelOptionsFromContents(contents, options));
+      await model.adoptContents(contents, path);
+      return model;
+    } catch (error) {
+      await model?.dispose();
+      throw error;
+    }
   }
 
   /** Reads an .npz saved by implicit's AlternatingLeastSquares.save() (see readImplicitNpz) and starts its backend. */
@@ -268,11 +300,8 @@ export class AlternatingLeastSquares implements IndexRecommender {
   /** Creates a fitted model from stored contents (factors, ids, training matrix, options). */
   static async fromContents(contents: ModelFileContents, options: LoadModelOptions = {}, source?: string): Promise<AlternatingLeastSquares> {
     const model = new AlternatingLeastSquares(modelOptionsFromContents(contents, options));
-    model.seed = contents.training.seed;
-    model.losses = [...contents.training.losses];
-    model.source = source === undefined ? contents.training.source : `${contents.training.source} (${source})`;
     try {
-      await model.install(contents);
+      await model.adoptContents(contents, source);
     } catch (error) {
       await model.dispose();
       throw error;
@@ -280,16 +309,28 @@ export class AlternatingLeastSquares implements IndexRecommender {
     return model;
   }
 
+  /** Takes the training summary and arrays of stored contents; `source` names the file they came from. */
+  private async adoptContents(contents: ModelFileContents, source: string | undefined): Promise<void> {
+    this.seed = contents.training.seed;
+    this.losses = [...contents.training.losses];
+    this.source = source === undefined ? contents.training.source : `${contents.training.source} (${source})`;
+    await this.install(contents);
+  }
+
   /** IndexRecommender: top n item indices per user index, leaving out row u of `exclude` for user u. */
   async recommendIndices(users: Uint32Array, options: IndexRecommendOptions): Promise<TopNResult> {
     return topNForUsers(this.fitted(), users, { n: options.n, exclude: options.exclude });
   }
 
-  /** Releases scorers and, unless it came from options.backend, the backend. Safe to call twice. */
+  /**
+   * Releases scorers, the fitted factors and, unless it came from options.backend, the backend. The
+   * userFactors and itemFactors arrays must not be read afterwards. Safe to call twice.
+   */
   async dispose(): Promise<void> {
     if (this.isDisposed) return;
     this.isDisposed = true;
     await this.releaseScoring();
+    this.releaseFitFactors();
     const selection = this.selection;
     this.selection = undefined;
     if (selection !== undefined) await (await selection).backend.dispose();
@@ -371,6 +412,16 @@ export class AlternatingLeastSquares implements IndexRecommender {
     this.cache = undefined;
     this.state = undefined;
     await cache?.dispose();
+  }
+
+  /** Frees the last fit's factors held in backend memory, clearing the fields that still point at them. */
+  private releaseFitFactors(): void {
+    const inBackend = this.fitFactors;
+    this.fitFactors = undefined;
+    if (inBackend === undefined) return;
+    if (inBackend.arrays.includes(this.userFactors)) this.userFactors = new Float32Array(0);
+    if (inBackend.arrays.includes(this.itemFactors)) this.itemFactors = new Float32Array(0);
+    for (const array of inBackend.arrays) inBackend.backend.releaseFitArray?.(array);
   }
 
   private fitted(): FactorModelState {

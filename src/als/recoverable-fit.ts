@@ -1,7 +1,7 @@
 // Runs the ALS loop so that a lost GPU device does not lose the fit: factors are copied to the host
 // every few iterations, and after a loss the fit goes on from that copy on a replacement backend.
 
-import type { Backend, FitProblem, FitSession } from '../backends/backend.js';
+import type { Backend, FitProblem, FitSession, Side } from '../backends/backend.js';
 import { DeviceError } from '../errors.js';
 import { warnOnce } from '../log.js';
 import { runAlsIterations, type FitLoopOptions } from './fit-loop.js';
@@ -26,6 +26,10 @@ export interface RecoverableFitResult {
   /** The backend the fit finished on: `backend`, or the replacement. */
   backend: Backend;
   losses: number[];
+  /**
+   * Final factors. They may live in backend memory (see FitSession.takeFactors), in which case the
+   * caller frees them with `backend.releaseFitArray`.
+   */
   userFactors: Float32Array;
   itemFactors: Float32Array;
 }
@@ -35,6 +39,11 @@ interface Checkpoint {
   iterations: number;
   userFactors: Float32Array;
   itemFactors: Float32Array;
+}
+
+/** Returns the final factors without a copy where the session can lend them, else a host copy. */
+async function takeOrReadFactors(session: FitSession, side: Side): Promise<Float32Array> {
+  return session.takeFactors?.(side) ?? session.readFactors(side);
 }
 
 function isDeviceLost(error: unknown): error is DeviceError {
@@ -67,8 +76,8 @@ export async function runRecoverableFit(options: RecoverableFitOptions): Promise
         checkpoint = { iterations: done, userFactors: await session.readFactors('users'), itemFactors: await session.readFactors('items') };
       };
       await runAlsIterations(session, { ...loop, firstIteration: checkpoint.iterations, afterIteration, onIteration });
-      const userFactors = await session.readFactors('users');
-      const itemFactors = await session.readFactors('items');
+      const userFactors = await takeOrReadFactors(session, 'users');
+      const itemFactors = await takeOrReadFactors(session, 'items');
       await session.dispose();
       return { backend, losses, userFactors, itemFactors };
     } catch (error) {

@@ -40,13 +40,14 @@ export interface SolveParams {
 /**
  * One fit's data, uploaded once. `userItems.data` and `itemUsers.data` hold confidence c_ui
  * (already weighted, for example 1 + alpha * r_ui), every stored value > 0 meaning preference p_ui = 1;
- * missing cells have c = 1 and p = 0.
+ * missing cells have c = 1 and p = 0. Arrays that came from the backend's allocateFitArray are used in
+ * place rather than copied.
  */
 export interface FitProblem {
   userItems: CsrMatrix;
   itemUsers: CsrMatrix;
   factors: number;
-  /** Initial factors, row-major nUsers x factors and nItems x factors. The backend copies them. */
+  /** Initial factors, row-major nUsers x factors and nItems x factors. The backend copies them (see above). */
   userFactors: Float32Array;
   itemFactors: Float32Array;
 }
@@ -70,6 +71,12 @@ export interface FitSession {
   readFactors(side: Side): Promise<Float32Array>;
   /** Replaces one factor matrix (used to resume after a device loss). */
   writeFactors(side: Side, factors: Float32Array): Promise<void>;
+  /**
+   * Optional: returns one factor matrix in backend memory, without a copy. The array then belongs to
+   * the caller: it stays valid after dispose() until it is passed to Backend.releaseFitArray. Call it
+   * only after the last solve.
+   */
+  takeFactors?(side: Side): Float32Array;
   dispose(): Promise<void>;
 }
 
@@ -106,11 +113,35 @@ export interface TopNResult {
   scores: Float32Array;
 }
 
+/** Element types of the arrays a FitProblem is made of. */
+export type FitArray = Float32Array | Uint32Array;
+
+/** Float32Array or Uint32Array, as passed to Backend.allocateFitArray. */
+export interface FitArrayConstructor<T extends FitArray> {
+  new (buffer: ArrayBufferLike, byteOffset?: number, length?: number): T;
+  readonly BYTES_PER_ELEMENT: number;
+}
+
 /** A compute backend. Created by backends/select.ts, released with dispose(). */
 export interface Backend {
   readonly info: BackendInfo;
+  /**
+   * Optional: returns a zero-filled array of `length` elements in the memory the backend fits in, or
+   * undefined when that memory is full. startFit uses such arrays in place instead of copying them
+   * (factor arrays are updated in place). They stay the caller's, who frees each with releaseFitArray
+   * once no session uses it.
+   */
+  allocateFitArray?<T extends FitArray>(type: FitArrayConstructor<T>, length: number): T | undefined;
+  /** Optional: true for an array from allocateFitArray or FitSession.takeFactors that is not released yet. */
+  isFitArray?(array: FitArray): boolean;
+  /** Optional: frees an array from allocateFitArray or FitSession.takeFactors; other arrays are ignored. */
+  releaseFitArray?(array: FitArray): void;
   startFit(problem: FitProblem): Promise<FitSession>;
-  /** Uploads item factors (nItems x factors, row-major) for scoring; the backend copies them. */
+  /**
+   * Uploads item factors (nItems x factors, row-major) for scoring. The backend copies them, except
+   * that the CPU backend scores arrays from allocateFitArray or FitSession.takeFactors in place, so
+   * those must not be released or changed before the scorer is disposed.
+   */
   createScorer(itemFactors: Float32Array, factors: number): Promise<Scorer>;
   dispose(): Promise<void>;
 }

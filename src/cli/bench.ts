@@ -5,7 +5,9 @@ import { access, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AlternatingLeastSquares } from '../als/index.js';
-import type { CsrMatrix } from '../csr/csr-matrix.js';
+import type { Backend } from '../backends/backend.js';
+import { selectBackend } from '../backends/select.js';
+import { CsrMatrix } from '../csr/csr-matrix.js';
 import type { IdMap } from '../csr/id-map.js';
 import { InputError } from '../errors.js';
 import { bm25Weight, tfidfWeight } from '../csr/weighting.js';
@@ -16,6 +18,7 @@ import type { IndexRecommender } from '../recommend/types.js';
 import { generateLastfmLike } from '../synthetic/index.js';
 import type { BenchFlags } from './bench-options.js';
 import type { BenchRecord, MetricsAtK } from './bench-record.js';
+import { collectGarbage } from './collect-garbage.js';
 import { createFitProgress } from './progress.js';
 import { formatBenchReport } from './report.js';
 
@@ -37,7 +40,13 @@ function elapsedSeconds(start: number): number {
   return (performance.now() - start) / 1000;
 }
 
-async function loadAndSplit(flags: BenchFlags): Promise<LoadedSplit> {
+/** Loads and splits the data; with `backend`, the training matrix's index arrays move into its fit memory. */
+async function loadAndSplit(flags: BenchFlags, backend: Backend | undefined): Promise<LoadedSplit> {
+  const split = await loadAndSplitOnHost(flags);
+  return backend === undefined ? split : { ...split, train: moveIndexArrays(split.train, backend) };
+}
+
+async function loadAndSplitOnHost(flags: BenchFlags): Promise<LoadedSplit> {
   const loadStart = performance.now();
 
   if (flags.train !== undefined && flags.test !== undefined) {
@@ -77,6 +86,21 @@ async function loadAndSplit(flags: BenchFlags): Promise<LoadedSplit> {
     splitSeconds: elapsedSeconds(splitStart),
     linesPerSecond: lines === undefined ? undefined : lines / loadSeconds,
   };
+}
+
+/**
+ * Returns `matrix` with its row pointers and column indices moved into the backend's fit memory (see
+ * Backend.allocateFitArray), where the fit uses them without the copy it would otherwise make. Arrays
+ * stay on the host when the backend has no such memory. They live until the backend is disposed.
+ */
+function moveIndexArrays(matrix: CsrMatrix, backend: Backend): CsrMatrix {
+  const move = (array: Uint32Array): Uint32Array => {
+    const moved = backend.allocateFitArray?.(Uint32Array, array.length);
+    if (moved === undefined) return array;
+    moved.set(array);
+    return moved;
+  };
+  return new CsrMatrix({ indptr: move(matrix.indptr), indices: move(matrix.indices), data: matrix.data, shape: matrix.shape }, { validate: false });
 }
 
 function applyWeighting(matrix: CsrMatrix, weighting: BenchFlags['weighting']): CsrMatrix {
@@ -123,13 +147,21 @@ function toMetrics(result: MetricsAtK): MetricsAtK {
 /** Runs the whole bench and returns its record; prints progress to stderr when `flags.progress` is set. */
 export async function runBench(flags: BenchFlags): Promise<BenchRecord> {
   const startedAt = new Date().toISOString();
-  const split = await loadAndSplit(flags);
+  const cpu = flags.device === 'cpu' ? await selectBackend({ device: 'cpu', threads: flags.threads }) : undefined;
+  const split = await loadAndSplit(flags, cpu?.backend).catch(async (error: unknown) => {
+    await cpu?.backend.dispose();
+    throw error;
+  });
+  // The loaded matrix (and the host copy of moved arrays) is garbage now. Free it before the fit fills
+  // memory that never shrinks.
+  collectGarbage();
 
   const weightStart = performance.now();
   const train = applyWeighting(split.train, flags.weighting);
   const weightSeconds = elapsedSeconds(weightStart);
 
   const model = new AlternatingLeastSquares({
+    backend: cpu?.backend,
     factors: flags.factors,
     iterations: flags.iterations,
     regularization: flags.regularization,
@@ -174,8 +206,10 @@ export async function runBench(flags: BenchFlags): Promise<BenchRecord> {
     latencies.sort((a, b) => a - b);
 
     const baseline = await rankingMetricsAtK(new MostPopular(split.train), split.train, split.test, { k: flags.k });
-    const info = model.backendInfo;
-    if (info === undefined) throw new Error('the model reports no backend after fit');
+    const modelInfo = model.backendInfo;
+    if (modelInfo === undefined) throw new Error('the model reports no backend after fit');
+    // With --device cpu the bench starts the backend, so the reason comes from its selection.
+    const info = cpu === undefined ? modelInfo : { ...modelInfo, reason: cpu.reason };
 
     return {
       version: 1,
@@ -223,6 +257,7 @@ export async function runBench(flags: BenchFlags): Promise<BenchRecord> {
     };
   } finally {
     await model.dispose();
+    await cpu?.backend.dispose();
   }
 }
 

@@ -11,11 +11,33 @@ export interface RecommendPluginOptions {
   metrics?: ServeMetrics;
 }
 
-function sendError(request: FastifyRequest, reply: FastifyReply, error: FastifyError | Error): FastifyReply {
+/** Minimum time between two log lines about rejected requests, in milliseconds. */
+const REJECTION_LOG_INTERVAL_MS = 1000;
+
+/**
+ * Counts queue-full rejections and logs at most one line per REJECTION_LOG_INTERVAL_MS with the count
+ * since the previous line, because under overload one line per rejection meant thousands of stdout
+ * writes per second. The exact count is in osusume_http_requests_total{status="503"}.
+ */
+class RejectionLog {
+  private count = 0;
+  private lastLoggedMs = -Infinity;
+
+  record(request: FastifyRequest, error: OverloadError): void {
+    this.count++;
+    const now = performance.now();
+    if (now - this.lastLoggedMs < REJECTION_LOG_INTERVAL_MS) return;
+    request.log.warn({ queued: error.queued, rejected: this.count }, 'requests rejected: queue full');
+    this.count = 0;
+    this.lastLoggedMs = now;
+  }
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, error: FastifyError | Error, rejections: RejectionLog): FastifyReply {
   const status = httpStatusOf(error);
   if (error instanceof OverloadError) {
     reply.header('retry-after', String(error.retryAfterSeconds));
-    request.log.warn({ queued: error.queued }, 'request rejected: queue full');
+    rejections.record(request, error);
   } else if (status >= 500) {
     request.log.error({ err: error }, 'request failed');
   }
@@ -35,7 +57,8 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: FastifyE
 export const recommendPlugin: FastifyPluginAsync<RecommendPluginOptions> = async (app: FastifyInstance, options) => {
   const { handler, metrics } = options;
 
-  app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, error));
+  const rejections = new RejectionLog();
+  app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, error, rejections));
   if (metrics !== undefined) {
     app.addHook('onResponse', async (request, reply) => {
       metrics.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlternatingLeastSquares } from '../../src/als/index.js';
 import type { Backend, FitSession } from '../../src/backends/backend.js';
 import { createCpuBackend } from '../../src/backends/cpu/index.js';
+import type { WasmRuntime } from '../../src/backends/cpu/wasm-runtime.js';
 import { IdMap } from '../../src/csr/id-map.js';
 import { NumericError } from '../../src/errors.js';
 import type { Logger } from '../../src/log.js';
@@ -123,6 +124,36 @@ describe('AlternatingLeastSquares', () => {
     await verbose.fit(interactions);
     expect(lines.filter((line) => line.startsWith('info'))).toHaveLength(2);
     await Promise.all([quiet.dispose(), verbose.dispose()]);
+  });
+
+  it('frees fit memory on refit and dispose', async () => {
+    const own = await createCpuBackend({ threads: 1 });
+    // The arena is private to the CPU backend; its byte count is the only way to see a leak.
+    const arena = (own as unknown as { wasm: WasmRuntime }).wasm.arena;
+    const model = new AlternatingLeastSquares({ factors: 2, iterations: 2, seed: 1, backend: own });
+
+    await model.fit(interactions);
+    const afterFirstFit = arena.bytesInUse;
+    const firstUserFactors = model.userFactors.slice();
+    await model.fit(interactions);
+    expect(arena.bytesInUse).toBe(afterFirstFit);
+    expect(model.userFactors).toEqual(firstUserFactors);
+
+    await model.dispose();
+    expect(arena.bytesInUse).toBe(0);
+    expect(model.userFactors).toHaveLength(0);
+    expect(model.itemFactors).toHaveLength(0);
+    await own.dispose();
+  });
+
+  it('keeps the previous fit when new input is invalid', async () => {
+    const model = new AlternatingLeastSquares({ factors: 2, iterations: 2, seed: 1, backend });
+    await model.fit(interactions);
+    const negative = csrFromDense([[-1, 0, 0], [0, 1, 0]]);
+    await expect(model.fit({ ...interactions, userItems: negative })).rejects.toThrow('is negative');
+    expect(model.isFitted).toBe(true);
+    expect(await model.recommend('ann', { n: 1 })).toHaveLength(1);
+    await model.dispose();
   });
 
   it('selects and owns a CPU backend when none is passed', async () => {

@@ -2,9 +2,10 @@
 
 import { InputError } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import type { Backend, BackendInfo, FitProblem, FitSession, Scorer } from '../backend.js';
+import type { Backend, BackendInfo, FitArray, FitArrayConstructor, FitProblem, FitSession, Scorer } from '../backend.js';
 import { CpuFitSession } from './fit-session.js';
 import { CpuScorer } from './scorer.js';
+import { LentArrays } from './shared-memory.js';
 import type { WasmRuntime } from './wasm-runtime.js';
 import type { WorkerPool } from './worker-pool.js';
 
@@ -13,6 +14,8 @@ export class CpuBackend implements Backend {
   readonly info: BackendInfo;
   private readonly open = new Set<{ dispose(): Promise<void> }>();
   private isDisposed = false;
+  /** Arena arrays held by the caller: fit input built in place and final factors; absent without the arena. */
+  private readonly lent: LentArrays | undefined;
 
   constructor(
     private readonly pool: WorkerPool,
@@ -22,11 +25,26 @@ export class CpuBackend implements Backend {
   ) {
     const threads = pool.size;
     this.info = { kind: 'cpu', description: `cpu: ${threads} worker thread${threads === 1 ? '' : 's'}`, threads };
+    this.lent = wasm === undefined ? undefined : new LentArrays(wasm.arena);
+  }
+
+  /** Allocates in the WebAssembly arena, so startFit needs no copy; undefined without the arena or when it is full. */
+  allocateFitArray<T extends FitArray>(type: FitArrayConstructor<T>, length: number): T | undefined {
+    this.checkUsable();
+    return this.lent?.allocate(type, length);
+  }
+
+  isFitArray(array: FitArray): boolean {
+    return this.lent?.has(array) === true;
+  }
+
+  releaseFitArray(array: FitArray): void {
+    this.lent?.release(array);
   }
 
   async startFit(problem: FitProblem): Promise<FitSession> {
     this.checkUsable();
-    const session = await CpuFitSession.start(this.pool, problem, this.logger, this.wasm);
+    const session = await CpuFitSession.start(this.pool, problem, this.logger, this.wasm, this.lent);
     return this.track(session);
   }
 
@@ -38,7 +56,7 @@ export class CpuBackend implements Backend {
         `item factors have ${itemFactors.length} values, which is not a whole number of rows of ${factors} factors; pass nItems x factors values row-major`,
       );
     }
-    const scorer = await CpuScorer.create(this.pool, itemFactors, factors, { inlineMaxWork: this.inlineMaxWork, logger: this.logger, wasm: this.wasm });
+    const scorer = await CpuScorer.create(this.pool, itemFactors, factors, { inlineMaxWork: this.inlineMaxWork, logger: this.logger, wasm: this.wasm, lent: this.lent });
     return this.track(scorer);
   }
 

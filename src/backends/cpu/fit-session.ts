@@ -8,7 +8,7 @@ import { ArenaFullError } from './arena.js';
 import { splitGramBands, type RowFailure } from './kernels/index.js';
 import type { FitBuffers, WasmFitScratch } from './messages.js';
 import { countChunks, partitionRowsByNnz, splitEvenly } from './partition.js';
-import { createArenaAllocator, createPlainAllocator, type SharedAllocator } from './shared-memory.js';
+import { createArenaAllocator, createPlainAllocator, type LentArrays, type SharedAllocator } from './shared-memory.js';
 import type { WasmRuntime } from './wasm-runtime.js';
 import type { WorkerPool } from './worker-pool.js';
 
@@ -35,18 +35,21 @@ function validateProblem(problem: FitProblem): void {
   }
 }
 
-/** Copies the problem's CSR arrays and initial factors into shared arrays from `allocator`. */
-function allocateFitBuffers(allocator: SharedAllocator, problem: FitProblem): FitBuffers {
+/**
+ * Copies the problem's CSR arrays and initial factors into shared arrays from `allocator`. Arrays
+ * lent out by `lent` (built in the arena by the caller) are used in place, and stay the caller's.
+ */
+function allocateFitBuffers(allocator: SharedAllocator, problem: FitProblem, lent?: LentArrays): FitBuffers {
   const { userItems, itemUsers, factors } = problem;
   return {
-    userIndptr: allocator.copy(Uint32Array, userItems.indptr),
-    userIndices: allocator.copy(Uint32Array, userItems.indices),
-    userData: allocator.copy(Float32Array, userItems.data),
-    itemIndptr: allocator.copy(Uint32Array, itemUsers.indptr),
-    itemIndices: allocator.copy(Uint32Array, itemUsers.indices),
-    itemData: allocator.copy(Float32Array, itemUsers.data),
-    userFactors: allocator.copy(Float32Array, problem.userFactors),
-    itemFactors: allocator.copy(Float32Array, problem.itemFactors),
+    userIndptr: allocator.useOrCopy(Uint32Array, userItems.indptr, lent),
+    userIndices: allocator.useOrCopy(Uint32Array, userItems.indices, lent),
+    userData: allocator.useOrCopy(Float32Array, userItems.data, lent),
+    itemIndptr: allocator.useOrCopy(Uint32Array, itemUsers.indptr, lent),
+    itemIndices: allocator.useOrCopy(Uint32Array, itemUsers.indices, lent),
+    itemData: allocator.useOrCopy(Float32Array, itemUsers.data, lent),
+    userFactors: allocator.useOrCopy(Float32Array, problem.userFactors, lent),
+    itemFactors: allocator.useOrCopy(Float32Array, problem.itemFactors, lent),
     gram: allocator.allocate(Float64Array, factors * factors),
     lossPartials: allocator.allocate(Float64Array, countChunks(userItems.nRows) * 3 + countChunks(userItems.nCols)),
   };
@@ -78,6 +81,7 @@ export class CpuFitSession implements FitSession {
     problem: FitProblem,
     private readonly logger: Logger,
     private readonly allocator: SharedAllocator,
+    private readonly lent: LentArrays | undefined,
   ) {
     [this.nUsers, this.nItems] = problem.userItems.shape;
     this.nnz = problem.userItems.nnz;
@@ -95,28 +99,29 @@ export class CpuFitSession implements FitSession {
 
   /**
    * Copies the problem into shared memory (the upload) and attaches it to every worker. With `wasm`,
-   * the buffers go into its arena and the workers run the WebAssembly kernels. When the arena is full,
-   * the session falls back to plain shared memory and the TypeScript kernels.
+   * the buffers go into its arena and the workers run the WebAssembly kernels; arrays of `lent` are
+   * used in place. When the arena is full, the session falls back to plain shared memory and the
+   * TypeScript kernels.
    */
-  static async start(pool: WorkerPool, problem: FitProblem, logger: Logger, wasm?: WasmRuntime): Promise<CpuFitSession> {
+  static async start(pool: WorkerPool, problem: FitProblem, logger: Logger, wasm?: WasmRuntime, lent?: LentArrays): Promise<CpuFitSession> {
     validateProblem(problem);
     const started = performance.now();
     let allocator = wasm === undefined ? createPlainAllocator() : createArenaAllocator(wasm.arena);
     let buffers: FitBuffers;
     let scratch: WasmFitScratch[] | undefined;
     try {
-      buffers = allocateFitBuffers(allocator, problem);
+      buffers = allocateFitBuffers(allocator, problem, lent);
       if (wasm !== undefined) scratch = allocateWasmScratch(allocator, wasm, problem.factors, pool.size);
     } catch (error) {
       if (!(error instanceof ArenaFullError)) throw error;
-      allocator.releaseAll();
       warnOnce(logger, 'fallback', `cpu backend: ${error.message}, so this fit uses the TypeScript kernels`);
+      allocator.releaseAll();
       allocator = createPlainAllocator();
       buffers = allocateFitBuffers(allocator, problem);
       scratch = undefined;
     }
 
-    const session = new CpuFitSession(pool, buffers, problem, logger, allocator);
+    const session = new CpuFitSession(pool, buffers, problem, logger, allocator, lent);
     await pool.runOnAll<'attachFit'>((index) => ({
       kind: 'attachFit',
       sessionId: session.sessionId,
@@ -218,6 +223,18 @@ export class CpuFitSession implements FitSession {
     this.checkUsable();
     // slice() copies into a new, unshared buffer.
     return (side === 'users' ? this.buffers.userFactors : this.buffers.itemFactors).slice();
+  }
+
+  /**
+   * Returns the factor matrix itself. A copy the session made in the arena is lent to the caller, who
+   * frees it with CpuBackend.releaseFitArray, as it frees initial factors that were lent already.
+   * Plain shared memory is left to the garbage collector.
+   */
+  takeFactors(side: Side): Float32Array {
+    this.checkUsable();
+    const factors = side === 'users' ? this.buffers.userFactors : this.buffers.itemFactors;
+    if (this.allocator.isArena && this.lent !== undefined) this.allocator.lend(factors, this.lent);
+    return factors;
   }
 
   async writeFactors(side: Side, factors: Float32Array): Promise<void> {

@@ -21,7 +21,7 @@ import {
 } from './kernels/index.js';
 import type { TopNTask } from './messages.js';
 import { splitEvenly } from './partition.js';
-import { allocateShared, copyToShared, createArenaAllocator, createPlainAllocator, type SharedAllocator } from './shared-memory.js';
+import { allocateShared, copyToShared, createArenaAllocator, createPlainAllocator, type LentArrays, type SharedAllocator } from './shared-memory.js';
 import { normalizeTopNRequest, type NormalizedTopNRequest } from './top-n-request.js';
 import type { WasmRuntime } from './wasm-runtime.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -37,6 +37,11 @@ export interface CpuScorerOptions {
   inlineMaxWork: number;
   logger: Logger;
   wasm?: WasmRuntime;
+  /**
+   * The backend's lent arena arrays. Item factors that are one of them are scored in place instead of
+   * copied. The scorer never frees them, so their holder must keep them until the scorer is disposed.
+   */
+  lent?: LentArrays;
 }
 
 type SharedRequestArrays = Pick<TopNTask, 'queries' | 'n' | 'excludeIndptr' | 'excludeIndices' | 'filterItems' | 'candidates'>;
@@ -60,14 +65,18 @@ export class CpuScorer implements Scorer {
     this.nItems = itemFactors.length / factors;
   }
 
-  /** Copies the item factors into shared memory, builds the pruning index and attaches both to every worker. */
+  /**
+   * Copies the item factors into shared memory (unless they are a lent arena array, used in place),
+   * builds the pruning index and attaches both to every worker.
+   */
   static async create(pool: WorkerPool, itemFactors: Float32Array, factors: number, options: CpuScorerOptions): Promise<CpuScorer> {
-    const { wasm, logger } = options;
+    const { wasm, logger, lent } = options;
     let allocator = wasm === undefined ? createPlainAllocator() : createArenaAllocator(wasm.arena);
     let items: Float32Array;
     let pruned: PrunedItemIndex | undefined;
     try {
-      items = allocator.copy(Float32Array, itemFactors);
+      // A lent array stays out of this allocator, so releaseAll() on dispose leaves it to its holder.
+      items = wasm !== undefined && lent?.has(itemFactors) === true ? itemFactors : allocator.copy(Float32Array, itemFactors);
       if (wasm !== undefined) pruned = buildPrunedIndex(wasm.kernels, allocator, items, factors);
     } catch (error) {
       if (!(error instanceof ArenaFullError)) throw error;

@@ -2,7 +2,7 @@
 // from a SharedArena (a WebAssembly.Memory the kernels address directly) when the backend has one,
 // else from plain SharedArrayBuffers.
 
-import type { SharedArena } from './arena.js';
+import { ArenaFullError, type SharedArena } from './arena.js';
 
 export type SharedTypedArray = Float32Array | Float64Array | Uint32Array | Int32Array;
 
@@ -29,13 +29,63 @@ export interface SharedAllocator {
   readonly isArena: boolean;
   allocate<T extends SharedTypedArray>(type: TypedArrayConstructor<T>, length: number): T;
   copy<T extends SharedTypedArray>(type: TypedArrayConstructor<T>, source: ArrayLike<number>): T;
+  /**
+   * Returns `source` itself when it is one of `lent`'s arena arrays, which stay the caller's and are
+   * never freed here, and otherwise a copy as copy() makes.
+   */
+  useOrCopy<T extends SharedTypedArray>(type: TypedArrayConstructor<T>, source: T, lent: LentArrays | undefined): T;
+  /** Stops owning `array` and lends it to `lent`, so releaseAll() leaves it alone. */
+  lend(array: SharedTypedArray, lent: LentArrays): void;
   /** Returns every array this allocator handed out; none of them may be used afterwards. */
   releaseAll(): void;
 }
 
+/**
+ * Arena arrays that belong to the backend's caller rather than to a fit session or scorer: fit input
+ * built in place, and final factors handed out without a copy. The caller frees them with release().
+ */
+export class LentArrays {
+  private readonly arrays = new Set<SharedTypedArray>();
+
+  constructor(private readonly arena: SharedArena) {}
+
+  /** Allocates a zero-filled arena array and lends it; returns undefined when the arena cannot grow enough. */
+  allocate<T extends SharedTypedArray>(type: TypedArrayConstructor<T>, length: number): T | undefined {
+    let array: T;
+    try {
+      array = this.arena.allocate(type, length);
+    } catch (error) {
+      if (error instanceof ArenaFullError) return undefined;
+      throw error;
+    }
+    this.arrays.add(array);
+    return array;
+  }
+
+  has(array: SharedTypedArray): boolean {
+    return this.arrays.has(array);
+  }
+
+  add(array: SharedTypedArray): void {
+    this.arrays.add(array);
+  }
+
+  /** Frees `array` when it is lent; arrays that are not are ignored. */
+  release(array: SharedTypedArray): void {
+    if (this.arrays.delete(array)) this.arena.release(array);
+  }
+}
+
 /** Allocates plain SharedArrayBuffers, which the garbage collector frees. */
 export function createPlainAllocator(): SharedAllocator {
-  return { isArena: false, allocate: allocateShared, copy: copyToShared, releaseAll() {} };
+  return {
+    isArena: false,
+    allocate: allocateShared,
+    copy: copyToShared,
+    useOrCopy: (type, source) => copyToShared(type, source),
+    lend() {},
+    releaseAll() {},
+  };
 }
 
 /**
@@ -56,6 +106,15 @@ export function createArenaAllocator(arena: SharedArena): SharedAllocator {
       (array as unknown as { set(values: ArrayLike<number>): void }).set(source);
       owned.push(array);
       return array;
+    },
+    useOrCopy(type, source, lent) {
+      return lent?.has(source) === true ? source : this.copy(type, source);
+    },
+    lend(array, lent) {
+      const index = owned.indexOf(array);
+      if (index < 0) return;
+      owned.splice(index, 1);
+      lent.add(array);
     },
     releaseAll() {
       for (const array of owned) arena.release(array);

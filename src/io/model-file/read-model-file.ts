@@ -1,11 +1,11 @@
-// Reads a model file written by writeModelFile: one read into memory, then typed-array views of the
-// aligned sections, so the factor matrices and the CSR arrays are never copied element by element.
+// Reads a model file written by writeModelFile: each section is read straight into its own buffer and
+// viewed as a typed array, so the factor matrices and the CSR arrays are never copied element by element.
 
 import { endianness } from 'node:os';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { CsrMatrix, validateCsr } from '../../csr/csr-matrix.js';
 import { IdMap } from '../../csr/id-map.js';
-import { InputError } from '../../errors.js';
+import { InputError, invariant } from '../../errors.js';
 import { crc32 } from '../datasets/crc32.js';
 import { loadChecksum } from './checksum.js';
 import type { ModelFileContents } from './contents.js';
@@ -21,6 +21,7 @@ import {
   SECTION_DTYPES,
   type ModelHeader,
   type ModelSectionName,
+  type SavedOptions,
   type SectionEntry,
 } from './format.js';
 import { decodeIds } from './id-blob.js';
@@ -31,6 +32,12 @@ export interface ReadModelFileOptions {
    * file); 'none' skips both, for files the caller has already verified.
    */
   verify?: 'full' | 'none';
+  /**
+   * Returns where the itemFactors section goes: a Float32Array of `length` elements (nItems x factors)
+   * that the section is read straight into, such as an array in a backend's shared memory, or undefined
+   * for a buffer of its own. Called once, after the header is validated, with the file's model options.
+   */
+  allocateItemFactors?: (length: number, options: SavedOptions) => Float32Array | undefined | Promise<Float32Array | undefined>;
 }
 
 /** Throws InputError (invalid_file) naming the file and the part of it that is wrong. */
@@ -38,35 +45,54 @@ function fail(path: string, where: string, problem: string, fix = 'the file is d
   throw new InputError('invalid_file', `${path}: ${where}: ${problem}; ${fix}`, { where: `${path} ${where}` });
 }
 
-/** Reads the whole file into one ArrayBuffer-backed array whose offset 0 is 64-byte aligned. */
-async function readWhole(path: string): Promise<Uint8Array> {
-  let handle;
+/** Opens the model file, or throws InputError (invalid_file) naming it. */
+async function openModelFile(path: string): Promise<FileHandle> {
   try {
-    handle = await open(path, 'r');
+    return await open(path, 'r');
   } catch (error) {
     throw new InputError('invalid_file', `${path}: cannot open the model file: ${(error as Error).message}`, { where: path }, { cause: error });
   }
-  try {
-    const { size } = await handle.stat();
-    // allocUnsafeSlow returns a fresh, unpooled ArrayBuffer: offset 0 is an allocation boundary, so section
-    // offsets that are multiples of 64 stay aligned, and skipping the zero fill saves a pass over the file.
-    const bytes = Buffer.allocUnsafeSlow(size);
-    let filled = 0;
-    while (filled < size) {
-      const { bytesRead } = await handle.read(bytes, filled, size - filled, filled);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    return filled === size ? bytes : bytes.subarray(0, filled);
-  } finally {
-    await handle.close();
+}
+
+/** Fills `target` from the file starting at byte `position`; returns the bytes read, fewer only at the end of the file. */
+async function readInto(handle: FileHandle, target: Uint8Array, position: number): Promise<number> {
+  let filled = 0;
+  while (filled < target.length) {
+    const { bytesRead } = await handle.read(target, filled, target.length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
   }
+  return filled;
+}
+
+/** Reads the preamble and the header bytes after it (up to the length the preamble gives, and the file has). */
+async function readHeaderBytes(handle: FileHandle, fileLength: number): Promise<Uint8Array> {
+  const preamble = Buffer.alloc(Math.min(PREAMBLE_BYTES, fileLength));
+  await readInto(handle, preamble, 0);
+  if (preamble.length < PREAMBLE_BYTES) return preamble;
+  const headerLength = Math.min(preamble.readUInt32LE(16), fileLength - PREAMBLE_BYTES);
+  const bytes = Buffer.alloc(PREAMBLE_BYTES + headerLength);
+  preamble.copy(bytes);
+  await readInto(handle, bytes.subarray(PREAMBLE_BYTES), PREAMBLE_BYTES);
+  return bytes;
+}
+
+/**
+ * Reads one section into a buffer of its own, so a caller keeps only the sections it holds on to.
+ * allocUnsafeSlow returns an unpooled ArrayBuffer of exactly that size, so typed-array views start at
+ * offset 0, and skipping the zero fill saves a pass over the section.
+ */
+async function readSection(path: string, handle: FileHandle, entry: SectionEntry, target?: Uint8Array): Promise<Uint8Array> {
+  const bytes = target ?? Buffer.allocUnsafeSlow(entry.byteLength);
+  const filled = await readInto(handle, bytes, entry.offset);
+  if (filled < entry.byteLength) fail(path, `section ${entry.name}`, `ends at byte ${entry.offset + entry.byteLength} but the file has ${entry.offset + filled} bytes (truncated while it was read)`);
+  return bytes;
 }
 
 /** Checks magic, version, endianness and the header checksum, then parses and validates the header. */
-function readHeader(path: string, bytes: Uint8Array): ModelHeader {
+function readHeader(path: string, bytes: Uint8Array, fileLength: number): ModelHeader {
   const view = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.length < PREAMBLE_BYTES) fail(path, 'preamble', `the file has ${view.length} bytes, fewer than the ${PREAMBLE_BYTES}-byte preamble (truncated)`);
+  if (view.length < PREAMBLE_BYTES) fail(path, 'preamble', `the file has ${fileLength} bytes, fewer than the ${PREAMBLE_BYTES}-byte preamble (truncated)`);
   if (!view.subarray(0, 8).equals(MODEL_MAGIC)) fail(path, 'magic', `expected "OSUSMDL\\0" but found ${JSON.stringify(view.subarray(0, 8).toString('latin1'))}`, 'pass a model file written by model.save()');
   const marker = view.readUInt32LE(12);
   if (marker !== ENDIANNESS_MARKER) {
@@ -77,7 +103,7 @@ function readHeader(path: string, bytes: Uint8Array): ModelHeader {
   if (version !== MODEL_FORMAT_VERSION) fail(path, 'format version', `the file has version ${version} but this osusume reads version ${MODEL_FORMAT_VERSION}`, 'save the model again with this osusume version');
 
   const headerLength = view.readUInt32LE(16);
-  if (PREAMBLE_BYTES + headerLength > view.length) fail(path, 'header', `the header needs ${PREAMBLE_BYTES + headerLength} bytes but the file has ${view.length} (truncated)`);
+  if (PREAMBLE_BYTES + headerLength > fileLength) fail(path, 'header', `the header needs ${PREAMBLE_BYTES + headerLength} bytes but the file has ${fileLength} (truncated)`);
   const headerBytes = view.subarray(PREAMBLE_BYTES, PREAMBLE_BYTES + headerLength);
   if (crc32(headerBytes) !== view.readUInt32LE(20)) fail(path, 'header', 'CRC-32 mismatch');
 
@@ -122,52 +148,78 @@ function locateSections(path: string, header: ModelHeader, fileLength: number): 
 }
 
 /**
- * Reads a model file into typed-array views of one buffer (see ModelFileContents). Throws InputError
- * (invalid_file) naming the file and the section for a truncated file, a checksum mismatch, a wrong
- * magic number, format version or endianness, or an invalid header.
+ * Reads a model file (see ModelFileContents). Each kept section gets a buffer of its own, read straight
+ * from the file with no per-element copy, and the id sections are read, decoded and dropped. Throws
+ * InputError (invalid_file) naming the file and the section for a truncated file, a checksum
+ * mismatch, a wrong magic number, format version or endianness, or an invalid header.
  */
 export async function readModelFile(path: string, options: ReadModelFileOptions = {}): Promise<ModelFileContents> {
   if (endianness() !== 'LE') throw new InputError('unsupported_platform', `${path}: model files can be read only on little-endian machines`, { where: path });
   const isVerified = (options.verify ?? 'full') === 'full';
-  const bytes = await readWhole(path);
-  const header = readHeader(path, bytes);
-  const entries = locateSections(path, header, bytes.length);
+  const handle = await openModelFile(path);
+  try {
+    const { size } = await handle.stat();
+    const header = readHeader(path, await readHeaderBytes(handle, size), size);
+    const entries = locateSections(path, header, size);
+    // Every read starts at once, so the thread pool copies later sections while this thread checks and
+    // decodes earlier ones. The item factors start last, once the caller has said where they go.
+    const reads = new Map<ModelSectionName, Promise<Uint8Array>>();
+    const startRead = (name: ModelSectionName, target?: Uint8Array) => {
+      const read = readSection(path, handle, entries[name], target);
+      // Marked as handled so that a read left behind by an earlier failure is not an unhandled rejection.
+      read.catch(() => undefined);
+      reads.set(name, read);
+    };
+    for (const name of modelSectionNames) if (name !== 'itemFactors') startRead(name);
+    const itemFactorsTarget = await allocateItemFactors(entries.itemFactors, header.options, options.allocateItemFactors);
+    startRead('itemFactors', itemFactorsTarget === undefined ? undefined : new Uint8Array(itemFactorsTarget.buffer, itemFactorsTarget.byteOffset, itemFactorsTarget.byteLength));
 
-  if (isVerified) {
-    const checksum = await loadChecksum();
-    for (const name of modelSectionNames) {
-      const entry = entries[name];
-      if (checksum(bytes.subarray(entry.offset, entry.offset + entry.byteLength)) !== entry.checksum) fail(path, `section ${name}`, `checksum mismatch (${header.checksum})`);
-    }
-  }
-  const slice = (name: ModelSectionName) => bytes.subarray(entries[name].offset, entries[name].offset + entries[name].byteLength);
-  const floats = (name: ModelSectionName) => new Float32Array(bytes.buffer, bytes.byteOffset + entries[name].offset, entries[name].length);
-  const uints = (name: ModelSectionName) => new Uint32Array(bytes.buffer, bytes.byteOffset + entries[name].offset, entries[name].length);
+    const checksum = isVerified ? await loadChecksum() : undefined;
+    const section = async (name: ModelSectionName): Promise<Uint8Array> => {
+      const bytes = await (reads.get(name) as Promise<Uint8Array>);
+      if (checksum !== undefined && checksum(bytes) !== entries[name].checksum) fail(path, `section ${name}`, `checksum mismatch (${header.checksum})`);
+      return bytes;
+    };
+    const floats = async (name: ModelSectionName) => asFloats(await section(name));
+    const uints = async (name: ModelSectionName) => asUints(await section(name));
 
-  const { nUsers, nItems } = header.shapes;
-  const csrParts = { indptr: uints('userItemsIndptr'), indices: uints('userItemsIndices'), data: floats('userItemsData'), shape: [nUsers, nItems] as const };
-  if (isVerified) {
-    try {
-      validateCsr(csrParts);
-    } catch (error) {
-      fail(path, 'section userItems', (error as Error).message);
+    const userFactors = await floats('userFactors');
+    const { nUsers, nItems } = header.shapes;
+    const csrParts = { indptr: await uints('userItemsIndptr'), indices: await uints('userItemsIndices'), data: await floats('userItemsData'), shape: [nUsers, nItems] as const };
+    if (isVerified) {
+      try {
+        validateCsr(csrParts);
+      } catch (error) {
+        fail(path, 'section userItems', (error as Error).message);
+      }
     }
+    const userIds = readIdMap(path, 'userIds', await uints('userIdOffsets'), await section('userIdBytes'));
+    const itemIds = readIdMap(path, 'itemIds', await uints('itemIdOffsets'), await section('itemIdBytes'));
+    const itemFactorsBytes = await section('itemFactors');
+    const itemFactors = itemFactorsTarget ?? asFloats(itemFactorsBytes);
+    return { options: header.options, userFactors, itemFactors, userItems: new CsrMatrix(csrParts, { validate: false }), userIds, itemIds, training: header.training };
+  } finally {
+    await handle.close();
   }
-  return {
-    options: header.options,
-    userFactors: floats('userFactors'),
-    itemFactors: floats('itemFactors'),
-    userItems: new CsrMatrix(csrParts, { validate: false }),
-    userIds: readIdMap(path, 'userIds', uints('userIdOffsets'), slice('userIdBytes')),
-    itemIds: readIdMap(path, 'itemIds', uints('itemIdOffsets'), slice('itemIdBytes')),
-    training: header.training,
-  };
 }
+
+/** Returns the caller's array for the itemFactors section, or undefined when allocateItemFactors is absent or gives none. */
+async function allocateItemFactors(entry: SectionEntry, saved: SavedOptions, allocate: ReadModelFileOptions['allocateItemFactors']): Promise<Float32Array | undefined> {
+  const target = await allocate?.(entry.length, saved);
+  invariant(target === undefined || target.length === entry.length, () => `allocateItemFactors returned ${target?.length} elements for a section of ${entry.length}`);
+  return target;
+}
+
+const asFloats = (bytes: Uint8Array) => new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+const asUints = (bytes: Uint8Array) => new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 
 function readIdMap(path: string, name: string, offsets: Uint32Array, bytes: Uint8Array): IdMap {
   const ids = decodeIds(offsets, bytes);
   if (typeof ids === 'string') fail(path, `section ${name}`, ids);
-  const idMap = new IdMap(ids);
-  if (idMap.size !== ids.length) fail(path, `section ${name}`, `contains ${ids.length - idMap.size} duplicate ids`);
-  return idMap;
+  try {
+    return IdMap.fromUnique(ids);
+  } catch (error) {
+    if (!(error instanceof InputError) || error.code !== 'duplicate_id') throw error;
+    fail(path, `section ${name}`, error.message.replace(/; ids must be unique$/, ''));
+  }
 }

@@ -1,7 +1,7 @@
 // CPU-specific fit session behaviour: the worker split, shared buffers and error reporting.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend, FitProblem } from '../../../src/backends/backend.js';
+import type { Backend, FitArrayConstructor, FitProblem } from '../../../src/backends/backend.js';
 import { createCpuBackend } from '../../../src/backends/cpu/index.js';
 import { CsrMatrix } from '../../../src/csr/csr-matrix.js';
 import { NumericError } from '../../../src/errors.js';
@@ -15,6 +15,25 @@ function problemFor(seed: number, nUsers = 300, nItems = 120, factors = 8): FitP
     factors,
     userFactors: randomFactors(nUsers, factors, seed + 1, 0.01),
     itemFactors: randomFactors(nItems, factors, seed + 2, 0.01),
+  };
+}
+
+/** Copies every array of `problem` into arrays from the backend's allocateFitArray; fails without one. */
+function copyIntoBackend(backend: Backend, problem: FitProblem): FitProblem {
+  const lend = <T extends Float32Array | Uint32Array>(source: T): T => {
+    const array = backend.allocateFitArray?.(source.constructor as FitArrayConstructor<T>, source.length);
+    if (array === undefined) throw new Error('the backend returned no fit array; expected the WebAssembly arena');
+    array.set(source);
+    return array;
+  };
+  const inBackend = (matrix: CsrMatrix): CsrMatrix =>
+    new CsrMatrix({ indptr: lend(matrix.indptr), indices: lend(matrix.indices), data: lend(matrix.data), shape: matrix.shape });
+  return {
+    userItems: inBackend(problem.userItems),
+    itemUsers: inBackend(problem.itemUsers),
+    factors: problem.factors,
+    userFactors: lend(problem.userFactors),
+    itemFactors: lend(problem.itemFactors),
   };
 }
 
@@ -113,6 +132,29 @@ describe('cpu fit session', () => {
       `"the Cholesky solve failed on user row 0: its normal equations are not positive definite with regularization 0; raise regularization above 0"`,
     );
     await session.dispose();
+  });
+
+  it('fits arrays from allocateFitArray in place', async () => {
+    const problem = problemFor(12, 40, 30, 4);
+    const expected = await fitThree(pair, problem, 'cg');
+    const inArena = copyIntoBackend(pair, problem);
+
+    const session = await pair.startFit(inArena);
+    for (let iteration = 0; iteration < 3; iteration++) {
+      await session.solve('users', { regularization: 0.1, solver: 'cg', cgSteps: 3 });
+      await session.solve('items', { regularization: 0.1, solver: 'cg', cgSteps: 3 });
+    }
+    const users = session.takeFactors?.('users');
+    const items = session.takeFactors?.('items');
+    await session.dispose();
+
+    // The session updated the lent initial factors themselves and handed them back without a copy.
+    expect(users).toBe(inArena.userFactors);
+    expect(items).toBe(inArena.itemFactors);
+    expect(users).toEqual(expected.users);
+    expect(items).toEqual(expected.items);
+    pair.releaseFitArray?.(users as Float32Array);
+    pair.releaseFitArray?.(items as Float32Array);
   });
 
   it('rejects mismatched matrices before uploading', async () => {

@@ -46,6 +46,24 @@ describe('cpu scorer', () => {
     await Promise.all([inlineScorer.dispose(), workerScorer.dispose()]);
   });
 
+  it('scores lent item factors in place', async () => {
+    const lent = workers.allocateFitArray?.(Float32Array, itemFactors.length);
+    expect(lent).toBeDefined();
+    const itemsInArena = lent as Float32Array;
+    itemsInArena.set(itemFactors);
+    const [inlineScorer, lentScorer] = await Promise.all([inline.createScorer(itemFactors, factors), workers.createScorer(itemsInArena, factors)]);
+    const request = requestFor(40, 15);
+    expect(await lentScorer.topN(request)).toEqual(await inlineScorer.topN(request));
+
+    // Disposing the scorer leaves the lent array to its holder: a new allocation must not reuse it.
+    await lentScorer.dispose();
+    const other = workers.allocateFitArray?.(Float32Array, itemFactors.length);
+    expect(itemsInArena).toEqual(itemFactors);
+    if (other !== undefined) workers.releaseFitArray?.(other);
+    workers.releaseFitArray?.(itemsInArena);
+    await inlineScorer.dispose();
+  });
+
   it('accepts unsorted index lists', async () => {
     const scorer = await workers.createScorer(itemFactors, factors);
     const queries = randomFactors(2, factors, 5);

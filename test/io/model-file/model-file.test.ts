@@ -10,7 +10,7 @@ import type { Backend } from '../../../src/backends/backend.js';
 import { createCpuBackend } from '../../../src/backends/cpu/index.js';
 import { IdMap } from '../../../src/csr/id-map.js';
 import { InputError } from '../../../src/errors.js';
-import { readModelFile } from '../../../src/io/model-file/index.js';
+import { readModelFile, writeModelFile } from '../../../src/io/model-file/index.js';
 import { modelSectionNames, type ModelHeader } from '../../../src/io/model-file/format.js';
 import { randomSparse } from '../../helpers/small-matrices.js';
 
@@ -82,6 +82,61 @@ describe('model file', () => {
     expect(loaded.userItems?.data).toEqual(userItems.data);
     expect(loaded.toContents().training.source).toBe(`osusume fit (${path})`);
     await loaded.dispose();
+  });
+
+  it('reads item factors into the CPU arena', async () => {
+    const stored = await readModelFile(path);
+    const loaded = await AlternatingLeastSquares.load(path, { backend });
+    expect(loaded.itemFactors.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(stored.itemFactors.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(loaded.itemFactors).toEqual(stored.itemFactors);
+    await loaded.dispose();
+  });
+
+  it('keeps arena item factors of one model when another is disposed', async () => {
+    const first = await AlternatingLeastSquares.load(path, { backend });
+    const second = await AlternatingLeastSquares.load(path, { backend });
+    await first.recommendBatch(undefined, { n: 5 });
+    await first.dispose();
+    // The third model may reuse the arena block the first one freed.
+    const third = await AlternatingLeastSquares.load(path, { backend });
+    const reference = await AlternatingLeastSquares.fromContents(await readModelFile(path), { device: 'cpu', threads: 1 });
+    const expected = await reference.recommendBatch(undefined, { n: 5 });
+    await reference.dispose();
+    for (const loaded of [second, third]) {
+      const after = await loaded.recommendBatch(undefined, { n: 5 });
+      expect(after.items).toEqual(expected.items);
+      expect(after.scores).toEqual(expected.scores);
+    }
+    await second.dispose();
+    await third.dispose();
+  });
+
+  it('reads item factors into the array allocateItemFactors returns', async () => {
+    const target = new Float32Array(model.itemFactors.length);
+    const seen: number[] = [];
+    const contents = await readModelFile(path, {
+      allocateItemFactors: (length, saved) => {
+        seen.push(length, saved.factors);
+        return target;
+      },
+    });
+    const stored = await readModelFile(path);
+    expect(seen).toEqual([stored.itemFactors.length, 6]);
+    expect(contents.itemFactors).toBe(target);
+    expect(target).toEqual(stored.itemFactors);
+  });
+
+  it('rejects repeated ids', async () => {
+    const contents = model.toContents();
+    const itemIds = contents.itemIds.toArray();
+    itemIds[9] = itemIds[4];
+    const repeated = { size: itemIds.length, toArray: () => itemIds } as unknown as IdMap;
+    const repeatedPath = join(folder, 'repeated-ids.osm');
+    await writeModelFile(repeatedPath, { ...contents, itemIds: repeated });
+    expect((await loadError(repeatedPath)).message).toBe(
+      `${repeatedPath}: section itemIds: id "item-4" occurs at index 4 and at index 9 (1 duplicate ids in all); the file is damaged or was not written by osusume; save the model again`,
+    );
   });
 
   it('aligns every section to 64 bytes', () => {
