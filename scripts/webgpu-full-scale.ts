@@ -1,4 +1,4 @@
-// Checks that the WebGPU backend holds a Last.fm 360K-sized problem within the adapter's binding
+// Checks that a Last.fm 360K-sized problem fits the WebGPU backend within the adapter's binding
 // limits: uploads the full synthetic set (80% training split) at the given factor counts, runs one
 // ALS iteration, reads the factors back and checks they are finite, then ranks the top 10 for a
 // sample of users. On lavapipe this proves the buffer and dispatch layout, not GPU speed.
