@@ -2,22 +2,9 @@
 
 import { z } from 'zod';
 import { parseOrThrow } from '../validate.js';
+import { integerIn, modelFlagFields, numberIn } from './model-flags.js';
 
 export const dataFormats = ['auto', 'triplets', 'lastfm360k', 'movielens', 'csv', 'mtx'] as const;
-
-/** An integer flag in [min, max], with one message for every way it can be wrong. */
-function integerIn(min: number, max: number) {
-  const error = `expected an integer from ${min} to ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
-}
-
-/** A number flag with an exclusive or inclusive lower bound and an inclusive upper bound. */
-function numberIn(min: number, max: number, minInclusive: boolean) {
-  const lower = minInclusive ? `at least ${min}` : `above ${min}`;
-  const error = max === Infinity ? `expected a number ${lower}` : `expected a number ${lower} and at most ${max}`;
-  const base = z.coerce.number({ error }).max(max, { error });
-  return minInclusive ? base.min(min, { error }) : base.gt(min, { error });
-}
 
 const benchFlagsSchema = z
   .object({
@@ -26,12 +13,7 @@ const benchFlagsSchema = z
     train: z.string().min(1).optional(),
     test: z.string().min(1).optional(),
     syntheticScale: numberIn(0, 1, false).optional(),
-    factors: integerIn(1, 1024).default(100),
-    iterations: integerIn(1, 1000).default(15),
-    regularization: numberIn(0, Infinity, true).default(0.01),
-    alpha: numberIn(0, Infinity, true).default(1),
-    solver: z.enum(['cg', 'cholesky']).default('cg'),
-    cgSteps: integerIn(1, 100).default(3),
+    ...modelFlagFields,
     weighting: z.enum(['bm25', 'tfidf', 'none']).default('none'),
     device: z.enum(['auto', 'cpu', 'webgpu']).default('auto'),
     threads: integerIn(1, 256).optional(),

@@ -19,6 +19,7 @@ import { generateLastfmLike } from '../synthetic/index.js';
 import type { BenchFlags } from './bench-options.js';
 import type { BenchRecord, MetricsAtK } from './bench-record.js';
 import { collectGarbage } from './collect-garbage.js';
+import { modelOptionsFrom } from './model-flags.js';
 import { createFitProgress } from './progress.js';
 import { formatBenchReport } from './report.js';
 
@@ -162,12 +163,7 @@ export async function runBench(flags: BenchFlags): Promise<BenchRecord> {
 
   const model = new AlternatingLeastSquares({
     backend: cpu?.backend,
-    factors: flags.factors,
-    iterations: flags.iterations,
-    regularization: flags.regularization,
-    alpha: flags.alpha,
-    solver: flags.solver,
-    cgSteps: flags.cgSteps,
+    ...modelOptionsFrom(flags),
     seed: flags.seed,
     threads: flags.threads,
     device: flags.device,
@@ -227,15 +223,7 @@ export async function runBench(flags: BenchFlags): Promise<BenchRecord> {
         testUsers: metrics.users,
         linesPerSecond: split.linesPerSecond,
       },
-      model: {
-        factors: flags.factors,
-        iterations: flags.iterations,
-        regularization: flags.regularization,
-        alpha: flags.alpha,
-        solver: flags.solver,
-        cgSteps: flags.cgSteps,
-        seed: flags.seed,
-      },
+      model: { ...modelOptionsFrom(flags), seed: flags.seed },
       device: { ...info, requested: flags.device },
       timings: {
         loadSeconds: split.loadSeconds,

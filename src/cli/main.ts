@@ -6,6 +6,7 @@ import { DeviceError, InputError, NumericError } from '../errors.js';
 import { benchCommand } from './bench.js';
 import { dataFormats, parseBenchFlags } from './bench-options.js';
 import { registerDatasetsCommand } from './datasets-command.js';
+import { addModelOptions } from './model-flags.js';
 import { registerModelCommands } from './model-commands.js';
 import { registerServeCommand } from './serve-command.js';
 
@@ -18,20 +19,15 @@ function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
-  program
+  const bench = program
     .command('bench')
     .description('Load, weight, split, fit, recommend for every test user, evaluate and print a report.')
     .option('--data <path>', 'interactions file; without it a synthetic Last.fm 360K-shaped set is generated')
     .addOption(new Option('--format <format>', 'format of --data, --train and --test').choices(dataFormats).default('auto'))
     .option('--train <path>', 'fixed training split (use with --test; one id space across both files)')
     .option('--test <path>', 'fixed test split (use with --train)')
-    .option('--synthetic-scale <scale>', 'size of the synthetic set, 0 < scale <= 1 (default 1 = 358,868 users x 292,385 items)')
-    .option('--factors <n>', 'latent factors per user and item', '100')
-    .option('--iterations <n>', 'ALS iterations', '15')
-    .option('--regularization <lambda>', 'L2 penalty added to each row system', '0.01')
-    .option('--alpha <alpha>', 'confidence = 1 + alpha * value', '1')
-    .addOption(new Option('--solver <solver>', 'row solver').choices(['cg', 'cholesky']).default('cg'))
-    .option('--cg-steps <n>', 'conjugate-gradient steps per row and iteration', '3')
+    .option('--synthetic-scale <scale>', 'size of the synthetic set, 0 < scale <= 1 (default 1 = 358,868 users x 292,385 items)');
+  addModelOptions(bench)
     .addOption(new Option('--weighting <weighting>', 'weighting applied to the training values before confidence').choices(['bm25', 'tfidf', 'none']).default('none'))
     .addOption(new Option('--device <device>', 'compute device').choices(['auto', 'cpu', 'webgpu']).default('auto'))
     .option('--threads <n>', 'CPU worker threads (default: available cores)')

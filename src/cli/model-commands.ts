@@ -9,6 +9,7 @@ import { loadInteractions } from '../io/index.js';
 import type { ScoredItem } from '../recommend/scored.js';
 import { parseOrThrow } from '../validate.js';
 import { dataFormats, flagName } from './bench-options.js';
+import { addModelOptions, modelFlagFields, modelOptionsFrom } from './model-flags.js';
 import { createFitProgress } from './progress.js';
 
 const positiveInteger = z.coerce.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).min(1);
@@ -20,12 +21,7 @@ const fitFlagsSchema = z.strictObject({
   data: path,
   format: z.enum(dataFormats).default('auto'),
   out: path,
-  factors: positiveInteger.max(1024).default(100),
-  iterations: positiveInteger.max(100_000).default(15),
-  regularization: z.coerce.number().min(0).default(0.01),
-  alpha: z.coerce.number().min(0).default(1),
-  solver: z.enum(['cg', 'cholesky']).default('cg'),
-  cgSteps: positiveInteger.max(1000).default(3),
+  ...modelFlagFields,
   seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
   device,
   threads,
@@ -71,12 +67,7 @@ async function fitCommand(raw: Record<string, unknown>): Promise<void> {
   const started = performance.now();
   const data = await loadInteractions(flags.data, { format: flags.format });
   const model = new AlternatingLeastSquares({
-    factors: flags.factors,
-    iterations: flags.iterations,
-    regularization: flags.regularization,
-    alpha: flags.alpha,
-    solver: flags.solver,
-    cgSteps: flags.cgSteps,
+    ...modelOptionsFrom(flags),
     seed: flags.seed,
     device: flags.device,
     threads: flags.threads,
@@ -104,18 +95,13 @@ export function registerModelCommands(program: Command): void {
   const deviceOption = () => new Option('--device <device>', 'compute device').choices(['auto', 'cpu', 'webgpu']).default('auto');
   const threadsOption = ['--threads <n>', 'CPU worker threads (default: available cores)'] as const;
 
-  program
+  const fit = program
     .command('fit')
     .description('Fit an ALS model on an interactions file and save it as one model file.')
     .requiredOption('--data <path>', 'interactions file')
     .addOption(new Option('--format <format>', 'format of --data').choices(dataFormats).default('auto'))
-    .requiredOption('--out <path>', 'model file to write (replaced atomically)')
-    .option('--factors <n>', 'latent factors per user and item', '100')
-    .option('--iterations <n>', 'ALS iterations', '15')
-    .option('--regularization <lambda>', 'L2 penalty added to each row system', '0.01')
-    .option('--alpha <alpha>', 'confidence = 1 + alpha * value', '1')
-    .addOption(new Option('--solver <solver>', 'row solver').choices(['cg', 'cholesky']).default('cg'))
-    .option('--cg-steps <n>', 'conjugate-gradient steps per row and iteration', '3')
+    .requiredOption('--out <path>', 'model file to write (replaced atomically)');
+  addModelOptions(fit)
     .option('--seed <seed>', 'seed of the initial factors (default: random, stored in the file)')
     .addOption(deviceOption())
     .option(...threadsOption)
