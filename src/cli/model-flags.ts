@@ -5,13 +5,13 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { z } from 'zod';
 
-/** An integer flag in [min, max], with one message for every way it can be wrong. */
+/** Returns the schema of an integer flag in [min, max], with one message for every way it can be wrong. */
 export function integerIn(min: number, max: number) {
   const error = `expected an integer from ${min} to ${max}`;
   return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 }
 
-/** A number flag with an exclusive or inclusive lower bound and an inclusive upper bound. */
+/** Returns the schema of a number flag with an exclusive or inclusive lower bound and an inclusive upper bound. */
 export function numberIn(min: number, max: number, minInclusive: boolean) {
   const lower = minInclusive ? `at least ${min}` : `above ${min}`;
   const error = max === Infinity ? `expected a number ${lower}` : `expected a number ${lower} and at most ${max}`;
