@@ -1,4 +1,4 @@
-// Times loading a model file: readModelFile with checksum and CSR checks, readModelFile without them,
+// Times loading a model file: readModelFile with checksums (verify 'full'), readModelFile without them,
 // and AlternatingLeastSquares.load on the CPU backend (backend start included), then the first scorer
 // and query. Each is run `runs` times and the medians are printed; the first run includes the
 // WebAssembly compile of the checksum.

@@ -15,7 +15,7 @@ export interface LoadModelOptions {
   logLevel?: LogLevel;
   /** A backend the caller created and disposes; device and threads are then ignored. */
   backend?: Backend;
-  /** 'full' (default) verifies section checksums and the CSR structure; 'none' skips that. Model files only. */
+  /** 'full' (default) verifies section checksums and the training matrix's indptr; 'none' skips the checksums and checks the whole CSR structure instead. Model files only. */
   verify?: 'full' | 'none';
 }
 

@@ -180,6 +180,28 @@ describe('model file', () => {
     expect(contents.itemFactors[0]).not.toBe(model.itemFactors[0]);
   });
 
+  it('rejects a bad column unverified', async () => {
+    const { bytes, header } = readRaw(path);
+    const section = header.sections.find((entry) => entry.name === 'userItemsIndices')!;
+    const damaged = Buffer.from(bytes);
+    damaged.writeUInt32LE(0xffffffff, section.offset + 4 * (section.length >> 1));
+    const damagedPath = join(folder, 'unverified-csr.osm');
+    writeFileSync(damagedPath, damaged);
+    const error = await readModelFile(damagedPath, { verify: 'none' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).code).toBe('invalid_file');
+    expect((error as InputError).message).toContain(`${damagedPath}: section userItems: invalid CSR matrix: column index 4294967295`);
+    // With checksums on, the same damage is caught as a checksum mismatch before the matrix is looked at.
+    expect((await loadError(damagedPath)).message).toContain('section userItemsIndices: checksum mismatch');
+  });
+
+  it('loads a verified training matrix', async () => {
+    const contents = await readModelFile(path);
+    expect(Array.from(contents.userItems.indptr)).toEqual(Array.from(userItems.indptr));
+    expect(Array.from(contents.userItems.indices)).toEqual(Array.from(userItems.indices));
+    expect(Array.from(contents.userItems.data)).toEqual(Array.from(userItems.data));
+  });
+
   it('rejects a byte flipped in the header', async () => {
     const { bytes } = readRaw(path);
     const damaged = Buffer.from(bytes);
