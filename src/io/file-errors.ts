@@ -16,6 +16,14 @@ export function fileError(path: string, problem: string, details: Record<string,
   return new InputError('invalid_file', `${path}: ${problem}`, { where: path, ...details }, options);
 }
 
+/** Returns why opening a file failed, in words for a message: "not found", "is a directory" or "cannot be opened (CODE)". */
+export function describeOpenFailure(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'not found';
+  if (code === 'EISDIR') return 'is a directory';
+  return `cannot be opened (${code ?? String(error)})`;
+}
+
 /** Quotes `text` for a message as JSON does, cutting it to a readable length. */
 export function quote(text: string): string {
   return JSON.stringify(text.length > MAX_QUOTED_CHARS ? `${text.slice(0, MAX_QUOTED_CHARS)}...` : text);

@@ -3,6 +3,7 @@
 
 import { open } from 'node:fs/promises';
 import { InputError } from '../errors.js';
+import { describeOpenFailure } from './file-errors.js';
 
 /** Bytes per read. At 1 MiB the fixed cost of each async read is small next to parsing the chunk. */
 export const DEFAULT_CHUNK_BYTES = 1 << 20;
@@ -112,9 +113,6 @@ export async function openForReading(path: string) {
     return handle;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    let reason = `cannot be opened (${code ?? String(error)})`;
-    if (code === 'ENOENT') reason = 'not found';
-    if (code === 'EISDIR') reason = 'is a directory';
-    throw new InputError('invalid_file', `${path}: file ${reason}; expected a readable data file`, { where: path, received: code }, { cause: error });
+    throw new InputError('invalid_file', `${path}: file ${describeOpenFailure(error)}; expected a readable data file`, { where: path, received: code }, { cause: error });
   }
 }

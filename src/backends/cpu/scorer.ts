@@ -122,23 +122,8 @@ export class CpuScorer implements Scorer {
         const heap = { heapIds: staging.allocate(Int32Array, capacity), heapScores: staging.allocate(Float32Array, capacity) };
         runPrunedTopN(wasm.kernels, this.itemFactors, this.factors, pruned, { ...shared, ...heap, queryStart: 0, queryEnd: nQueries, outIds, outScores, outRow: 0 });
       } else {
-        const bounds = splitEvenly(nQueries, this.pool.size);
-        await this.pool.runOnAll<'topN'>((index) => ({
-          kind: 'topN',
-          scorerId: this.scorerId,
-          task: {
-            ...shared,
-            queryStart: bounds[index],
-            queryEnd: bounds[index + 1],
-            positionStart: 0,
-            positionEnd: this.nItems,
-            outIds,
-            outScores,
-            outRow: bounds[index],
-            heapIds: staging.allocate(Int32Array, capacity),
-            heapScores: staging.allocate(Float32Array, capacity),
-          },
-        }));
+        const heaps = () => ({ heapIds: staging.allocate(Int32Array, capacity), heapScores: staging.allocate(Float32Array, capacity) });
+        await this.runQueryRanges(shared, nQueries, this.nItems, { outIds, outScores }, heaps);
       }
       // slice() copies into unshared buffers the caller owns.
       return { n, ids: outIds.slice(), scores: outScores.slice() };
@@ -178,23 +163,37 @@ export class CpuScorer implements Scorer {
     const shared = this.shareRequest(request);
     const outIds = allocateShared(Int32Array, nQueries * n);
     const outScores = allocateShared(Float32Array, nQueries * n);
+    await this.runQueryRanges(shared, nQueries, nPositions, { outIds, outScores });
+    // slice() copies into unshared buffers the caller owns.
+    return { n, ids: outIds.slice(), scores: outScores.slice() };
+  }
+
+  /**
+   * Gives each worker one contiguous range of queries over positions [0, positionEnd), writing into the
+   * shared result rows. `heaps` supplies each worker's heap arrays when the kernel needs them.
+   */
+  private async runQueryRanges(
+    shared: SharedRequestArrays,
+    nQueries: number,
+    positionEnd: number,
+    out: { outIds: Int32Array; outScores: Float32Array },
+    heaps?: () => { heapIds: Int32Array; heapScores: Float32Array },
+  ): Promise<void> {
     const bounds = splitEvenly(nQueries, this.pool.size);
     await this.pool.runOnAll<'topN'>((index) => ({
       kind: 'topN',
       scorerId: this.scorerId,
       task: {
         ...shared,
+        ...out,
+        ...heaps?.(),
         queryStart: bounds[index],
         queryEnd: bounds[index + 1],
         positionStart: 0,
-        positionEnd: nPositions,
-        outIds,
-        outScores,
+        positionEnd,
         outRow: bounds[index],
       },
     }));
-    // slice() copies into unshared buffers the caller owns.
-    return { n, ids: outIds.slice(), scores: outScores.slice() };
   }
 
   /** Splits the items into one contiguous range per worker, then merges the workers' partial lists. */

@@ -8,6 +8,7 @@ import { CsrMatrix } from '../../csr/csr-matrix.js';
 import { IdMap } from '../../csr/id-map.js';
 import type { Interactions } from '../../csr/interactions.js';
 import { InputError } from '../../errors.js';
+import { describeOpenFailure } from '../file-errors.js';
 import { crc32 } from './crc32.js';
 import { CACHE_MAGIC, CACHE_VERSION, type CacheHeader, cacheHeaderSchema, PREAMBLE_BYTES } from './csr-cache-format.js';
 import { cacheError, checkLayout, type SectionViews, viewSections } from './csr-cache-sections.js';
@@ -56,8 +57,7 @@ async function readWholeFile(path: string): Promise<ArrayBuffer> {
     handle = await open(path, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'not found' : `cannot be opened (${code ?? String(error)})`;
-    throw new InputError('invalid_file', `${path}: CSR cache file ${reason}`, { where: path, received: code }, { cause: error });
+    throw new InputError('invalid_file', `${path}: CSR cache file ${describeOpenFailure(error)}`, { where: path, received: code }, { cause: error });
   }
   try {
     const size = (await handle.stat()).size;

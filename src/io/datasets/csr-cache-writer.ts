@@ -1,11 +1,11 @@
 // Writes Interactions to a binary CSR cache file, atomically: a temporary file in the same folder is
 // written, flushed to disk and renamed over the target, so readers see the old file or the whole new one.
 
-import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Interactions } from '../../csr/interactions.js';
 import { InputError } from '../../errors.js';
+import { writeAtomic } from '../model-file/atomic-write.js';
 import { crc32 } from './crc32.js';
 import {
   alignSection,
@@ -46,15 +46,7 @@ export async function writeCsrCache(path: string, interactions: Interactions, so
   const { header, headerBytes } = layOut(interactions, sections, { ...source, createdAt: source.createdAt ?? new Date().toISOString() });
 
   await mkdir(dirname(path), { recursive: true });
-  const tempPath = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tempPath, header, headerBytes, sections);
-    await rename(tempPath, path);
-  } catch (error) {
-    await unlink(tempPath).catch(() => undefined);
-    throw error;
-  }
-  await syncFolder(dirname(path));
+  await writeAtomic(path, (handle) => writeSections(handle, header, headerBytes, sections));
   return header.fileBytes;
 }
 
@@ -136,43 +128,25 @@ function layOut(interactions: Interactions, sections: SectionBytes[], source: Ca
   }
 }
 
-async function writeFile(path: string, header: CacheHeader, headerBytes: Buffer, sections: SectionBytes[]): Promise<void> {
-  const handle = await open(path, 'wx');
-  try {
-    const preamble = Buffer.alloc(PREAMBLE_BYTES);
-    CACHE_MAGIC.copy(preamble, 0);
-    preamble.writeUInt32LE(CACHE_VERSION, 8);
-    preamble.writeUInt32LE(headerBytes.length, 12);
-    await writeFully(handle, preamble, 0);
-    await writeFully(handle, headerBytes, PREAMBLE_BYTES);
-    for (let i = 0; i < sections.length; i++) await writeFully(handle, sections[i].bytes, header.sections[i].offset);
+async function writeSections(handle: FileHandle, header: CacheHeader, headerBytes: Buffer, sections: SectionBytes[]): Promise<void> {
+  const preamble = Buffer.alloc(PREAMBLE_BYTES);
+  CACHE_MAGIC.copy(preamble, 0);
+  preamble.writeUInt32LE(CACHE_VERSION, 8);
+  preamble.writeUInt32LE(headerBytes.length, 12);
+  await writeFullyAt(handle, preamble, 0);
+  await writeFullyAt(handle, headerBytes, PREAMBLE_BYTES);
+  for (let i = 0; i < sections.length; i++) await writeFullyAt(handle, sections[i].bytes, header.sections[i].offset);
 
-    // Gaps between sections read back as zeros; truncate also extends a file whose last section is empty.
-    await handle.truncate(header.fileBytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  // Gaps between sections read back as zeros; truncate also extends a file whose last section is empty.
+  await handle.truncate(header.fileBytes);
 }
 
-async function writeFully(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
+/** Writes all of `bytes` at `position`; FileHandle.write may write less per call. */
+async function writeFullyAt(handle: FileHandle, bytes: Uint8Array, position: number): Promise<void> {
   let done = 0;
   while (done < bytes.byteLength) {
     const length = Math.min(MAX_WRITE_BYTES, bytes.byteLength - done);
     const { bytesWritten } = await handle.write(bytes, done, length, position + done);
     done += bytesWritten;
-  }
-}
-
-/** Flushes the folder entry of a rename to disk. Some platforms cannot open a folder for this; they skip it. */
-async function syncFolder(folder: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(folder, 'r');
-    await handle.sync();
-  } catch {
-    // NOTE: Windows rejects opening or syncing a folder; the rename itself is still atomic there.
-  } finally {
-    await handle?.close();
   }
 }

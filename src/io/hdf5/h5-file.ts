@@ -3,6 +3,7 @@
 
 import { type FileHandle, open } from 'node:fs/promises';
 import { InputError } from '../../errors.js';
+import { describeOpenFailure } from '../file-errors.js';
 
 type H5wasm = typeof import('h5wasm/node').default;
 export type H5File = InstanceType<H5wasm['File']>;
@@ -44,8 +45,7 @@ async function checkSignature(path: string): Promise<void> {
     handle = await open(path, 'r');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'not found' : `cannot be opened (${code ?? String(error)})`;
-    throw new InputError('invalid_file', `${path}: HDF5 file ${reason}`, { where: path, received: code }, { cause: error });
+    throw new InputError('invalid_file', `${path}: HDF5 file ${describeOpenFailure(error)}`, { where: path, received: code }, { cause: error });
   }
   try {
     const size = (await handle.stat()).size;
