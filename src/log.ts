@@ -2,7 +2,7 @@
 
 export type LogLevel = 'silent' | 'error' | 'warn' | 'info' | 'debug';
 
-/** Warning categories; each is emitted at most once per logger. */
+/** Warning categories. warnOnce emits each at most once per logger. */
 export type WarningCategory = 'fallback' | 'limits-reduced' | 'precision';
 
 /** A sink for library messages. Any object with these four methods works, pino and console included. */

@@ -1,8 +1,8 @@
 // Load test of `osusume serve` on loopback. It starts the server on a model file in a child process,
-// then runs autocannon against GET /recommend with random known user ids (read from the model file) in
-// five phases: a single connection (latency), a closed loop (sustained throughput), an open loop at
-// the target rate (latency at that rate), an open loop at twice the sustained rate (overload: 503
-// share), and half the rate afterwards (recovery). Every phase is bounded in time, the server's RSS is
+// then runs autocannon against GET /recommend with random known user ids read from the model file.
+// There are five phases. A single connection measures latency and a closed loop sustained throughput.
+// An open loop at the target rate measures latency at that rate, one at twice the sustained rate the
+// share of 503 answers under overload, and one at half the rate the recovery. Every phase is bounded in time, the server's RSS is
 // sampled every 100 ms, and the script prints one JSON summary.
 //
 //   npm run build && npx tsx scripts/serve-bench/run-load.ts MODEL.osm [seconds=10] [maxQueue=32] [targetRate=2000]

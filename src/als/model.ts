@@ -67,7 +67,7 @@ export class AlternatingLeastSquares implements IndexRecommender {
   seed: number | undefined;
   /**
    * nUsers x factors, row-major; empty before fit. After a fit on the CPU backend it lies in the
-   * backend's shared memory and is valid until the next fit or dispose(); copy it to keep it longer.
+   * backend's shared memory and is valid until the next fit or dispose(). Copy it to keep it longer.
    */
   userFactors: Float32Array = new Float32Array(0);
   /** nItems x factors, row-major; empty before fit. Valid as long as userFactors is. */
@@ -336,7 +336,7 @@ export class AlternatingLeastSquares implements IndexRecommender {
     if (selection !== undefined) await (await selection).backend.dispose();
   }
 
-  /** A lost GPU device is replaced by the CPU only when this model chose the device itself with 'auto'. */
+  /** Returns true when a lost GPU device may be replaced by the CPU: only when this model chose the device itself with 'auto'. */
   private canReplaceLostDevice(backend: Backend): boolean {
     return this.options.device === 'auto' && this.options.backend === undefined && backend.info.kind === 'webgpu';
   }

@@ -5,10 +5,10 @@ import type { CsrMatrix } from '../csr/csr-matrix.js';
 
 export type DeviceKind = 'cpu' | 'webgpu';
 
-/** Which factor matrix an ALS half-step recomputes. */
+/** The factor matrix an ALS half-step recomputes. */
 export type Side = 'users' | 'items';
 
-/** What a backend is running on, for reports and logs. */
+/** The device a backend runs on, for reports and logs. */
 export interface BackendInfo {
   kind: DeviceKind;
   /** One line for reports, for example "cpu: 2 worker threads" or "webgpu: AMD RDNA2 (Vulkan)". */
@@ -104,7 +104,7 @@ export interface TopNRequest {
 }
 
 /**
- * Row q holds query q's results in descending score order. Rows are padded with id -1 and score -Infinity
+ * Row q contains query q's results in descending score order. Rows are padded with id -1 and score -Infinity
  * when fewer than n items are eligible.
  */
 export interface TopNResult {

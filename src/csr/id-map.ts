@@ -70,7 +70,7 @@ export class IdMap {
     return this.ids[index];
   }
 
-  /** All ids in index order (a copy). */
+  /** Returns all ids in index order, as a copy. */
   toArray(): string[] {
     return this.ids.slice();
   }

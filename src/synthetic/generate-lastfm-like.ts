@@ -72,8 +72,8 @@ export interface SyntheticInteractions extends Interactions {
  * Items have Zipf-Mandelbrot popularity and one of `genres` genres. Users have log-normal item counts
  * (mean about 49, like Last.fm) and a home genre that supplies about `homeGenreShare` of their items.
  * Values are heavy-tailed integer play counts. Row indices are sorted. Everything derives from `seed`.
- * Below scale 0.05 a genre has under 230 items, so heavy users cannot take their full share from it;
- * pass fewer `genres` there to keep the home share near `homeGenreShare`.
+ * Below scale 0.05 a genre has under 230 items, so heavy users cannot take their full share from it.
+ * Pass fewer `genres` there to keep the home share near `homeGenreShare`.
  * Throws InputError `invalid_option` for out-of-range options.
  *
  * @example

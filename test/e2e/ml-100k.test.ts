@@ -14,7 +14,7 @@ import { hasAdapter } from '../backends/webgpu/adapter-gate.js';
 /**
  * Relative agreement of precision, MAP and nDCG at 10 between the CPU and WebGPU fits. The backends
  * sum float32 values in a different order, so factors drift by about 1e-5 relative per iteration and
- * a few near-tied items swap places; on this split the measured gap was under 0.1%.
+ * a few near-tied items swap places. On this split the measured gap was under 0.1%.
  */
 const METRIC_PARITY_RELATIVE = 0.01;
 

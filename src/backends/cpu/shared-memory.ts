@@ -23,7 +23,7 @@ export function copyToShared<T extends SharedTypedArray>(type: TypedArrayConstru
   return shared;
 }
 
-/** Where a fit session or scorer takes its shared arrays from, and gives them back to. */
+/** Source of a fit session's or scorer's shared arrays, which also takes them back. */
 export interface SharedAllocator {
   /** True when the arrays live in the arena's WebAssembly.Memory, where the WebAssembly kernels can read them. */
   readonly isArena: boolean;

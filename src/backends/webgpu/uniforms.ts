@@ -1,6 +1,6 @@
 // Packing of the kernels' params structs and the uniform buffer that contains one params slot per
 // dispatch. Every struct in shaders/*.wgsl is a flat list of 4-byte u32/f32 fields, so field k sits
-// at byte 4k; the struct size is rounded up to 16 bytes (the uniform alignment of a struct), and the
+// at byte 4k. The struct size is rounded up to 16 bytes (the uniform alignment of a struct), and the
 // WGSL side spells that padding out as paddingN fields.
 
 import { invariant } from '../../errors.js';

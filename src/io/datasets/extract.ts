@@ -69,18 +69,18 @@ async function extractFromZip(archivePath: string, member: string, outputPath: s
 }
 
 async function extractFromTarGz(archivePath: string, member: string, outputDir: string, outputPath: string, seen: string[]): Promise<boolean> {
-  const wanted = normalizeMember(member);
+  const memberPath = normalizeMember(member);
   let matched = false;
   // `strip` drops the member's folders, so the file lands at outputDir/basename(member).
   await tar.x({
     file: archivePath,
     cwd: outputDir,
     strict: true,
-    strip: wanted.split('/').length - 1,
+    strip: memberPath.split('/').length - 1,
     filter: (path, entry) => {
       const name = normalizeMember(path);
       seen.push(name);
-      const isMember = name === wanted && 'type' in entry && (entry.type === 'File' || entry.type === 'OldFile');
+      const isMember = name === memberPath && 'type' in entry && (entry.type === 'File' || entry.type === 'OldFile');
       matched ||= isMember;
       return isMember;
     },

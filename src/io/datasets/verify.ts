@@ -31,11 +31,11 @@ export interface Verification {
  */
 export async function verifyFile(path: string, expected: ExpectedFile, onProgress?: (bytesDone: number, bytesTotal: number) => void): Promise<Verification> {
   const bytes = (await stat(path)).size;
-  const mismatch = (what: string, wanted: string, got: string) =>
+  const mismatch = (quantity: string, expectedValue: string, got: string) =>
     new InputError(
       'checksum_mismatch',
-      `${path}: ${what} is ${got} but ${wanted} was expected${expected.source === undefined ? '' : ` (expected values: ${expected.source})`}`,
-      { where: path, expected: wanted, received: got },
+      `${path}: ${quantity} is ${got} but ${expectedValue} was expected${expected.source === undefined ? '' : ` (expected values: ${expected.source})`}`,
+      { where: path, expected: expectedValue, received: got },
     );
 
   const knownBytes = typeof expected.bytes === 'number' ? expected.bytes : undefined;
@@ -44,9 +44,9 @@ export async function verifyFile(path: string, expected: ExpectedFile, onProgres
   const algorithm = isKnown(expected.sha256) ? 'sha256' : isKnown(expected.md5) ? 'md5' : undefined;
   if (algorithm === undefined) return { method: knownBytes === undefined ? 'none' : 'size', bytes };
 
-  const wanted = (algorithm === 'sha256' ? expected.sha256 : expected.md5) as string;
+  const expectedDigest = (algorithm === 'sha256' ? expected.sha256 : expected.md5) as string;
   const digest = await hashFile(path, algorithm, (done) => onProgress?.(done, bytes));
-  if (digest !== wanted.toLowerCase()) throw mismatch(`the ${algorithm === 'sha256' ? 'SHA-256' : 'MD5'}`, wanted.toLowerCase(), digest);
+  if (digest !== expectedDigest.toLowerCase()) throw mismatch(`the ${algorithm === 'sha256' ? 'SHA-256' : 'MD5'}`, expectedDigest.toLowerCase(), digest);
   return { method: algorithm, bytes, digest };
 }
 

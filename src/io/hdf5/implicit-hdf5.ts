@@ -5,7 +5,7 @@
 // arrays `data`, `indices` and `indptr` of a scipy.sparse matrix, and the string datasets `artist` and
 // `user` holding the names of the matrix's rows and columns. The published lastfm_360k.hdf5 was made
 // by an older version of that script and stores artists x users. The current script writes users x
-// artists under the same group name, so orientation 'auto' tells the two apart by the name counts.
+// artists under the same group name, so orientation 'auto' distinguishes the two by the name counts.
 
 import { z } from 'zod';
 import type { Interactions } from '../../csr/interactions.js';

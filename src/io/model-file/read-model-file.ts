@@ -164,7 +164,7 @@ export async function readModelFile(path: string, options: ReadModelFileOptions 
     const header = readHeader(path, await readHeaderBytes(handle, size), size);
     const entries = locateSections(path, header, size);
     // Every read starts at once, so the thread pool copies later sections while this thread checks and
-    // decodes earlier ones. The item factors start last, once the caller has said where they go.
+    // decodes earlier ones. The item factors start last, once the caller has chosen where they go.
     const reads = new Map<ModelSectionName, Promise<Uint8Array>>();
     const startRead = (name: ModelSectionName, target?: Uint8Array) => {
       const read = readSection(path, handle, entries[name], target);

@@ -24,7 +24,7 @@ export interface ArchiveServer {
   /**
    * Awaited before a dropped connection is reset, with the size the client's partial file should reach
    * (range start + dropAfterBytes). A reset discards bytes the client has not read yet, so tests wait
-   * here until the client has written them; without it the server waits 50 ms.
+   * here until the client has written them. Without this hook the server waits 50 ms.
    */
   beforeDrop?: (expectedPartBytes: number) => Promise<void>;
   close(): Promise<void>;

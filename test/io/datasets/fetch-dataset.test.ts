@@ -169,7 +169,7 @@ describe('fetchDataset verification', () => {
   });
 });
 
-/** Polls until `path` holds at least `bytes` bytes, for at most 10 s. */
+/** Polls until `path` contains at least `bytes` bytes, for at most 10 s. */
 async function waitForFileSize(path: string, bytes: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
