@@ -60,16 +60,29 @@ export function buildCsr(
 
   // Counting sort by row: indptr[r + 1] first counts row r's entries, then becomes the running sum.
   const indptr = new Uint32Array(nRows + 1);
-  for (let k = 0; k < count; k++) indptr[rows[k] + 1]++;
+  let isGroupedByRow = true;
+  let previousRow = 0;
+  for (let k = 0; k < count; k++) {
+    const row = rows[k];
+    indptr[row + 1]++;
+    if (row < previousRow) isGroupedByRow = false;
+    previousRow = row;
+  }
   for (let r = 0; r < nRows; r++) indptr[r + 1] += indptr[r];
 
-  const cursor = indptr.slice(0, nRows);
   let indices = new Uint32Array(count);
   let data = new Float32Array(count);
-  for (let k = 0; k < count; k++) {
-    const position = cursor[rows[k]]++;
-    indices[position] = cols[k];
-    data[position] = values[k];
+  if (isGroupedByRow) {
+    // Files grouped by user (Last.fm, MovieLens) give rows in order, so every entry already sits at its place.
+    indices.set(cols);
+    data.set(values);
+  } else {
+    const cursor = indptr.slice(0, nRows);
+    for (let k = 0; k < count; k++) {
+      const position = cursor[rows[k]]++;
+      indices[position] = cols[k];
+      data[position] = values[k];
+    }
   }
 
   const nnz = sortAndSumRows(indptr, indices, data, nRows, describeCell);
@@ -118,6 +131,7 @@ function sortAndSumRows(indptr: Uint32Array, indices: Uint32Array, data: Float32
 
 function validateTriplets(rows: ArrayLike<number>, cols: ArrayLike<number>, values: ArrayLike<number>, shape: readonly [number, number]): void {
   const [nRows, nCols] = shape;
+  if (isDimension(nRows) && isDimension(nCols) && areTypedTripletsValid(rows, cols, values, nRows, nCols)) return;
   if (!isDimension(nRows) || !isDimension(nCols)) {
     throw new InputError('csr_shape_mismatch', `shape [${nRows}, ${nCols}] is invalid; expected two integers in [0, ${MAX_DIMENSION}]`, {
       received: `[${nRows}, ${nCols}]`,
@@ -162,6 +176,26 @@ function validateTriplets(rows: ArrayLike<number>, cols: ArrayLike<number>, valu
       });
     }
   }
+}
+
+/**
+ * Checks the common case of TripletBuilder's arrays in one tight pass. Uint32 indices are always
+ * whole and non-negative, so only their maximum matters. Returns false for other arrays and for any
+ * invalid entry, which the full checks then name.
+ */
+function areTypedTripletsValid(rows: ArrayLike<number>, cols: ArrayLike<number>, values: ArrayLike<number>, nRows: number, nCols: number): boolean {
+  if (!(rows instanceof Uint32Array && cols instanceof Uint32Array && values instanceof Float32Array)) return false;
+  if (rows.length !== cols.length || rows.length !== values.length) return false;
+  let maxRow = 0;
+  let maxCol = 0;
+  let nonFinite = 0;
+  for (let k = 0; k < rows.length; k++) {
+    if (rows[k] > maxRow) maxRow = rows[k];
+    if (cols[k] > maxCol) maxCol = cols[k];
+    // v - v is 0 for a finite v and NaN for an infinite or NaN one.
+    if (values[k] - values[k] !== 0) nonFinite++;
+  }
+  return nonFinite === 0 && (rows.length === 0 || (maxRow < nRows && maxCol < nCols));
 }
 
 function sumOverflow(cell: string, count: number, sum: number): InputError {

@@ -9,6 +9,8 @@ import { type ExternalId, IdMap } from './id-map.js';
 const DEFAULT_CAPACITY = 1 << 16;
 /** Growth factor of the triplet arrays. With 1.5 the unused slack is at most half the used size (about 100 MB at 17.5M triplets). */
 const GROWTH = 1.5;
+/** Batches at least this long are copied with TypedArray.set; shorter ones element by element, which skips making three views. */
+const BATCH_COPY_MIN = 64;
 
 export interface TripletBuilderOptions {
   /** User ids to extend, for example those of a training file, so two builders share one id space. */
@@ -97,6 +99,26 @@ export class TripletBuilder {
     this.itemIndices[this.count] = itemIndex;
     this.values[this.count] = value;
     this.count++;
+  }
+
+  /**
+   * Appends the first `count` entries of three parallel arrays, like `count` addIndices calls: the
+   * bulk path for a parser that collects triplets in arrays of its own.
+   */
+  addBatch(userIndices: Uint32Array, itemIndices: Uint32Array, values: Float32Array, count: number): void {
+    if (this.count + count > this.values.length) this.grow(Math.max(this.count + count, Math.ceil(this.count * GROWTH)));
+    if (count < BATCH_COPY_MIN) {
+      for (let k = 0; k < count; k++) {
+        this.userIndices[this.count + k] = userIndices[k];
+        this.itemIndices[this.count + k] = itemIndices[k];
+        this.values[this.count + k] = values[k];
+      }
+    } else {
+      this.userIndices.set(userIndices.subarray(0, count), this.count);
+      this.itemIndices.set(itemIndices.subarray(0, count), this.count);
+      this.values.set(values.subarray(0, count), this.count);
+    }
+    this.count += count;
   }
 
   /** Records a zero value that the caller dropped itself, so `zeroValuesDropped` stays complete. */

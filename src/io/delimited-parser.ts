@@ -48,6 +48,16 @@ export class DelimitedParser implements LineVisitor {
     this.columnCount = layout.columnCount ?? 0;
   }
 
+  /** True once the header is decided and the first data line has passed the checks only it gets. */
+  get isLayoutSettled(): boolean {
+    return !this.isAwaitingFirstLine && !this.isAwaitingFirstDataLine;
+  }
+
+  /** Columns every data line must have; fixed once the first content line is read. */
+  get expectedColumnCount(): number {
+    return this.columnCount;
+  }
+
   visitLine(bytes: Buffer, start: number, end: number, lineNumber: number): void {
     const { stats } = this.target;
     if (start === end || ((bytes[start] === SPACE || bytes[start] === TAB) && isBlank(bytes, start, end))) {

@@ -3,6 +3,7 @@
 // occurrence of a key is decoded from UTF-8 and added to the map.
 
 import type { IdMap } from '../csr/id-map.js';
+import type { IdInterner } from './parse-target.js';
 
 const INITIAL_SLOTS = 1 << 12;
 const INITIAL_ARENA_BYTES = 1 << 16;
@@ -16,7 +17,7 @@ const SLOT_FIELDS = 2;
 /** Uint32 fields per entry, adjacent so one cache line serves a lookup: arena offset, byte length, IdMap index. */
 const ENTRY_FIELDS = 3;
 
-export class KeyInterner {
+export class KeyInterner implements IdInterner {
   /**
    * Open-addressing table with linear probing, kept at most half full. Storing the hash beside the
    * entry number lets a probe reject other keys without touching the entry or the arena.

@@ -85,11 +85,13 @@ export async function forEachLine(path: string, visitor: LineVisitor, chunkBytes
   }
 }
 
-function withoutCarriageReturn(bytes: Buffer, start: number, end: number): number {
+/** Returns `end`, moved before a CR that ends the line. */
+export function withoutCarriageReturn(bytes: Uint8Array, start: number, end: number): number {
   return end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
 }
 
-function lineTooLong(path: string, lineNumber: number): InputError {
+/** The error for a line longer than MAX_LINE_BYTES, which starts at line `lineNumber`. */
+export function lineTooLong(path: string, lineNumber: number): InputError {
   return new InputError('invalid_file', `${path}:${lineNumber}: line is longer than ${MAX_LINE_BYTES} bytes; expected a text file of short lines`, {
     where: `${path}:${lineNumber}`,
     expected: `lines shorter than ${MAX_LINE_BYTES} bytes`,

@@ -9,11 +9,14 @@ import { DelimitedParser } from './delimited-parser.js';
 import { type FileSample, guessDelimiter, movielensLayoutFor, resolveFormat, sampleFile } from './detect-format.js';
 import { fileError } from './file-errors.js';
 import { type DelimitedLayout, genericLayout, lastfmLayout, type ResolvedFormat } from './formats.js';
+import { KernelKeyInterner } from './kernel-key-interner.js';
+import { forEachLineWithKernel } from './kernel-line-loop.js';
 import { KeyInterner } from './key-interner.js';
 import { DEFAULT_CHUNK_BYTES, forEachLine } from './line-reader.js';
+import { createLoaderKernel, isKernelLayout, type LoaderKernelExports } from './loader-kernel.js';
 import { hasGenericChoices, type LoadOptions, type ParsedLoadOptions, parseLoadOptions } from './load-options.js';
 import { MatrixMarketParser } from './mtx-parser.js';
-import type { ParseTarget } from './parse-target.js';
+import type { IdInterner, ParseTarget } from './parse-target.js';
 
 /** Shortest line a triplet can take ("1\t2\t3\n"), used to bound the up-front allocation. */
 const MIN_LINE_BYTES = 6;
@@ -41,9 +44,23 @@ export interface TrainTestInteractions {
 
 /** Id maps, their byte caches and names, shared by every file of one load. */
 interface IdSpace {
-  users: KeyInterner;
-  items: KeyInterner;
+  users: IdInterner;
+  items: IdInterner;
   itemNames: string[];
+  /**
+   * The WebAssembly fast path, when the first file's layout suits it and the module loads. Then
+   * `users` and `items` keep their keys in its tables, and it serves every file of this id space.
+   */
+  kernel: LoaderKernelExports | undefined;
+}
+
+/** A file's format and layout, decided from its first lines before it is read. */
+interface FilePlan {
+  path: string;
+  sample: FileSample;
+  format: ResolvedFormat;
+  /** The layout of a delimited file; undefined for MatrixMarket. */
+  layout: DelimitedLayout | undefined;
 }
 
 interface FileRead {
@@ -76,9 +93,10 @@ interface FileRead {
  */
 export async function loadInteractions(path: string, options: LoadOptions = {}): Promise<LoadedInteractions> {
   const parsed = parseLoadOptions(options, 'loadInteractions');
-  const ids = createIdSpace(parsed);
+  const plan = await planFile(path, parsed);
+  const ids = await createIdSpace(parsed, plan);
 
-  const read = await readFile(path, parsed, ids);
+  const read = await readFile(plan, parsed, ids);
   requireInteractions(read, parsed);
   const { userItems, duplicatesSummed } = buildMatrix(read, [ids.users.ids.size, ids.items.ids.size]);
   read.stats.duplicatesSummed = duplicatesSummed;
@@ -99,11 +117,12 @@ export async function loadInteractions(path: string, options: LoadOptions = {}):
  */
 export async function loadTrainTest(trainPath: string, testPath: string, options: LoadOptions = {}): Promise<TrainTestInteractions> {
   const parsed = parseLoadOptions(options, 'loadTrainTest');
-  const ids = createIdSpace(parsed);
+  const trainPlan = await planFile(trainPath, parsed);
+  const ids = await createIdSpace(parsed, trainPlan);
 
-  const trainRead = await readFile(trainPath, parsed, ids);
+  const trainRead = await readFile(trainPlan, parsed, ids);
   requireInteractions(trainRead, parsed);
-  const testRead = await readFile(testPath, parsed, ids);
+  const testRead = await readFile(await planFile(testPath, parsed), parsed, ids);
   const shape: [number, number] = [ids.users.ids.size, ids.items.ids.size];
   const train = buildMatrix(trainRead, shape);
   trainRead.stats.duplicatesSummed = train.duplicatesSummed;
@@ -124,22 +143,28 @@ export async function loadTrainTest(trainPath: string, testPath: string, options
   return result;
 }
 
-function createIdSpace(options: ParsedLoadOptions): IdSpace {
-  return {
-    users: new KeyInterner(options.userIds ?? new IdMap()),
-    items: new KeyInterner(options.itemIds ?? new IdMap()),
-    itemNames: [],
-  };
+/** Makes the id space, over the WebAssembly fast path's tables when `plan`'s layout suits it and the module loads. */
+async function createIdSpace(options: ParsedLoadOptions, plan: FilePlan): Promise<IdSpace> {
+  const userIds = options.userIds ?? new IdMap();
+  const itemIds = options.itemIds ?? new IdMap();
+  const kernel = plan.layout !== undefined && isKernelLayout(plan.layout) ? await createLoaderKernel() : undefined;
+  if (kernel === undefined) return { users: new KeyInterner(userIds), items: new KeyInterner(itemIds), itemNames: [], kernel };
+  return { users: new KernelKeyInterner(userIds, kernel, kernel.userTable()), items: new KernelKeyInterner(itemIds, kernel, kernel.itemTable()), itemNames: [], kernel };
 }
 
-async function readFile(path: string, options: ParsedLoadOptions, ids: IdSpace): Promise<FileRead> {
+async function planFile(path: string, options: ParsedLoadOptions): Promise<FilePlan> {
   const sample = await sampleFile(path);
   const format = resolveFormat(options.format, path, sample, hasGenericChoices(options));
+  return { path, sample, format, layout: format === 'mtx' ? undefined : delimitedLayout(format, sample, options) };
+}
+
+async function readFile(plan: FilePlan, options: ParsedLoadOptions, ids: IdSpace): Promise<FileRead> {
+  const { path, sample, format, layout } = plan;
   const builder = new TripletBuilder({ userIds: ids.users.ids, itemIds: ids.items.ids, initialCapacity: estimateTriplets(sample) });
   const stats = emptyStats();
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
 
-  if (format === 'mtx') {
+  if (layout === undefined) {
     const target = parseTarget(path, builder, ids, undefined, stats, options);
     const parser = new MatrixMarketParser(target);
     stats.lines = await forEachLine(path, parser, chunkBytes);
@@ -147,10 +172,11 @@ async function readFile(path: string, options: ParsedLoadOptions, ids: IdSpace):
     return { path, builder, stats, format, layout: undefined, hasNames: false };
   }
 
-  const layout = delimitedLayout(format, sample, options);
   const hasNames = layout.nameColumn !== undefined;
   const target = parseTarget(path, builder, ids, hasNames ? ids.itemNames : undefined, stats, options);
-  stats.lines = await forEachLine(path, new DelimitedParser(layout, target), chunkBytes);
+  const parser = new DelimitedParser(layout, target);
+  const kernel = isKernelLayout(layout) ? ids.kernel : undefined;
+  stats.lines = kernel === undefined ? await forEachLine(path, parser, chunkBytes) : await forEachLineWithKernel(path, parser, target, kernel, layout, chunkBytes);
   return { path, builder, stats, format, layout, hasNames };
 }
 

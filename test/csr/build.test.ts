@@ -111,4 +111,30 @@ describe('csrFromTriplets', () => {
   it('rejects an invalid shape', () => {
     expect(() => csrFromTriplets([], [], [], [-1, 2])).toThrow('shape [-1, 2] is invalid; expected two integers in [0, 4294967295]');
   });
+
+  it('rejects invalid typed triplet arrays with the same messages', () => {
+    const typed = (rows: number[], cols: number[], values: number[]) => () =>
+      csrFromTriplets(Uint32Array.from(rows), Uint32Array.from(cols), Float32Array.from(values), [2, 2]);
+    expect(typed([0, 2], [0, 0], [1, 1])).toThrow('row index 2 of triplet 1 is outside the 2 rows of shape [2, 2]');
+    expect(typed([0, 1], [0, 5], [1, 1])).toThrow('column index 5 of triplet 1 is outside the 2 columns of shape [2, 2]');
+    expect(typed([0, 1], [0, 1], [1, Number.NaN])).toThrow('value NaN of triplet 1 is not finite; expected a finite number');
+    expect(typed([0, 1], [0, 1], [Number.POSITIVE_INFINITY, 1])).toThrow('value Infinity of triplet 0 is not finite; expected a finite number');
+  });
+
+  it('builds the same matrix from rows in order and out of order', () => {
+    const random = new Random(7);
+    const grouped = Array.from({ length: 400 }, (_, k) => [Math.floor(k / 20), random.nextInt(30), 1 + random.nextInt(9)]);
+    const shuffled = grouped.slice().reverse();
+    const build = (triplets: number[][]) => {
+      const matrix = csrFromTriplets(
+        Uint32Array.from(triplets, (t) => t[0]),
+        Uint32Array.from(triplets, (t) => t[1]),
+        Float32Array.from(triplets, (t) => t[2]),
+        [20, 30],
+      );
+      return { indptr: Array.from(matrix.indptr), indices: Array.from(matrix.indices), data: Array.from(matrix.data) };
+    };
+    expect(build(grouped)).toEqual(build(shuffled));
+    expect(build(grouped).indptr[20]).toBeLessThanOrEqual(400);
+  });
 });

@@ -106,4 +106,23 @@ describe('TripletBuilder', () => {
       'shape [1, 2] is smaller than the 2 user ids and 2 item ids collected; pass a shape of at least [2, 2] or none',
     );
   });
+
+  it('appends batches as addIndices calls would, across regrowth', () => {
+    const ids = Array.from({ length: 50 }, (_, k) => `id ${k}`);
+    const one = new TripletBuilder({ userIds: new IdMap(ids), itemIds: new IdMap(ids), initialCapacity: 16 });
+    const batched = new TripletBuilder({ userIds: new IdMap(ids), itemIds: new IdMap(ids), initialCapacity: 16 });
+    for (const count of [3, 0, 100, 64, 63, 1]) {
+      const users = Uint32Array.from({ length: count + 5 }, (_, k) => (k * 7) % 50);
+      const items = Uint32Array.from({ length: count + 5 }, (_, k) => (k * 11 + count) % 50);
+      const values = Float32Array.from({ length: count + 5 }, (_, k) => 1 + (k % 4) / 4);
+      for (let k = 0; k < count; k++) one.addIndices(users[k], items[k], values[k]);
+      batched.addBatch(users, items, values, count);
+    }
+    expect(batched.length).toBe(one.length);
+    const expected = one.build().userItems;
+    const actual = batched.build().userItems;
+    expect(Array.from(actual.indptr)).toEqual(Array.from(expected.indptr));
+    expect(Array.from(actual.indices)).toEqual(Array.from(expected.indices));
+    expect(Array.from(actual.data)).toEqual(Array.from(expected.data));
+  });
 });
