@@ -23,15 +23,19 @@ export function replaceCsrRows(matrix: CsrMatrix, rows: readonly number[], repla
 
   const indices = new Uint32Array(indptr[nRows]);
   const data = new Float32Array(indptr[nRows]);
+  // The values are taken once: a loaded model's matrix reads them from its file on first use, and
+  // row() would read each row separately.
+  const source = { indptr: matrix.indptr, indices: matrix.indices, data: matrix.data };
   for (let row = 0; row < nRows; row++) {
     const replacement = replaced.get(row);
     if (replacement !== undefined) {
       indices.set(replacement.indices, indptr[row]);
       data.set(replacement.values, indptr[row]);
     } else if (row < matrix.nRows) {
-      const source = matrix.row(row);
-      indices.set(source.indices, indptr[row]);
-      data.set(source.data, indptr[row]);
+      const start = source.indptr[row];
+      const end = source.indptr[row + 1];
+      indices.set(source.indices.subarray(start, end), indptr[row]);
+      data.set(source.data.subarray(start, end), indptr[row]);
     }
   }
   return new CsrMatrix({ indptr, indices, data, shape: [nRows, nCols] }, { validate: false });

@@ -27,6 +27,14 @@ export interface CsrInput {
   shape: readonly [number, number];
 }
 
+/** Values kept elsewhere (an open model file) until a CsrMatrix first needs them. */
+export interface DeferredValues {
+  /** Returns all nnz values; the matrix calls it once and keeps the result. */
+  readAll(): Float32Array;
+  /** Returns values [start, end) in a new array, without keeping them. */
+  readRange(start: number, end: number): Float32Array;
+}
+
 const MAX_UINT32 = 2 ** 32 - 1;
 const INDEX_ARRAY = `a Uint32Array or an array of integers in [0, ${MAX_UINT32}]`;
 const VALUE_ARRAY = 'a Float32Array or an array of finite numbers within the float32 range (about ±3.4e38)';
@@ -35,9 +43,11 @@ const VALUE_ARRAY = 'a Float32Array or an array of finite numbers within the flo
 export class CsrMatrix {
   readonly indptr: Uint32Array;
   readonly indices: Uint32Array;
-  readonly data: Float32Array;
   readonly nRows: number;
   readonly nCols: number;
+  /** The stored values; undefined until first use when they come from a DeferredValues source. */
+  private values: Float32Array | undefined;
+  private deferred: DeferredValues | undefined;
 
   /**
    * Wraps Uint32Array and Float32Array fields without copying them, and copies other arrays (see
@@ -53,9 +63,26 @@ export class CsrMatrix {
     if (options.validate !== false) validateCsr(parts);
     this.indptr = parts.indptr;
     this.indices = parts.indices;
-    this.data = parts.data;
+    this.values = parts.data;
     this.nRows = parts.shape[0];
     this.nCols = parts.shape[1];
+  }
+
+  /**
+   * Wraps indptr and indices, which the caller has validated, with values that `source` reads on
+   * first use. Code that needs only the structure (filtering already-liked items) never reads them.
+   */
+  static withDeferredValues(structure: Omit<CsrParts, 'data'>, source: DeferredValues): CsrMatrix {
+    const matrix = new CsrMatrix({ ...structure, data: new Float32Array(0) }, { validate: false });
+    matrix.values = undefined;
+    matrix.deferred = source;
+    return matrix;
+  }
+
+  /** Stored values, one per index. Deferred values are read in full on the first access and kept. */
+  get data(): Float32Array {
+    this.values ??= (this.deferred as DeferredValues).readAll();
+    return this.values;
   }
 
   /** Number of stored values. */
@@ -72,11 +99,24 @@ export class CsrMatrix {
     return this.indptr[row + 1] - this.indptr[row];
   }
 
-  /** Views (no copies) of one row's column indices and values. */
+  /**
+   * Views (no copies) of one row's column indices and values. While the values are deferred, `data`
+   * reads just this row's values when it is first accessed, so reading `indices` alone reads nothing.
+   */
   row(row: number): { indices: Uint32Array; data: Float32Array } {
     const start = this.indptr[row];
     const end = this.indptr[row + 1];
-    return { indices: this.indices.subarray(start, end), data: this.data.subarray(start, end) };
+    const indices = this.indices.subarray(start, end);
+    const source = this.deferred;
+    if (this.values !== undefined || source === undefined) return { indices, data: this.data.subarray(start, end) };
+    let data: Float32Array | undefined;
+    return {
+      indices,
+      get data() {
+        data ??= source.readRange(start, end);
+        return data;
+      },
+    };
   }
 
   /** Returns the transpose (CSC of this matrix read as CSR), with sorted indices, in O(nnz + nRows + nCols). */
@@ -103,9 +143,10 @@ export class CsrMatrix {
 
   /** Returns a matrix with the same structure and `fn` applied to each value. */
   mapData(fn: (value: number, row: number, col: number) => number): CsrMatrix {
-    const out = new Float32Array(this.data.length);
+    const data = this.data;
+    const out = new Float32Array(data.length);
     for (let r = 0; r < this.nRows; r++) {
-      for (let k = this.indptr[r]; k < this.indptr[r + 1]; k++) out[k] = fn(this.data[k], r, this.indices[k]);
+      for (let k = this.indptr[r]; k < this.indptr[r + 1]; k++) out[k] = fn(data[k], r, this.indices[k]);
     }
     return new CsrMatrix({ indptr: this.indptr, indices: this.indices, data: out, shape: this.shape }, { validate: false });
   }

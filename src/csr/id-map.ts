@@ -1,6 +1,7 @@
 // Two-way map between external ids (strings as read from files, or numbers) and dense row or column indices.
 
 import { InputError, invariant } from '../errors.js';
+import { PackedIds } from './packed-ids.js';
 
 /** External ids are kept as strings; numbers are converted with String(). */
 export type ExternalId = string | number;
@@ -10,6 +11,8 @@ export class IdMap {
   // Not readonly: fromUnique() installs prebuilt arrays on a new, empty map.
   private ids: string[];
   private lookup: Map<string, number>;
+  /** Set by fromPacked: the ids live there, and ids and lookup stay empty until the first add(). */
+  private packed: PackedIds | undefined;
 
   constructor(ids: Iterable<ExternalId> = []) {
     this.ids = [];
@@ -36,12 +39,27 @@ export class IdMap {
     return map;
   }
 
+  /**
+   * Builds a map over ids stored as one UTF-8 blob, as model files keep them: id k is bytes
+   * [offsets[k], offsets[k + 1]). Lookups hash the blob's bytes, and idAt decodes one id when it is
+   * requested, so no string is made per id. Returns undefined when two ids are equal or a slice is not
+   * valid UTF-8. The offsets must run from 0 to bytes.length without decreasing. Both arrays are kept.
+   */
+  static fromPacked(offsets: Uint32Array, bytes: Uint8Array): IdMap | undefined {
+    const packed = PackedIds.build(offsets, bytes);
+    if (packed === undefined) return undefined;
+    const map = new IdMap();
+    map.packed = packed;
+    return map;
+  }
+
   get size(): number {
-    return this.ids.length;
+    return this.packed?.size ?? this.ids.length;
   }
 
   /** Returns the index of `id`, adding it at the end when it is new. */
   add(id: ExternalId): number {
+    this.unpack();
     const key = String(id);
     const existing = this.lookup.get(key);
     if (existing !== undefined) return existing;
@@ -53,26 +71,35 @@ export class IdMap {
 
   /** Returns the index of `id`, or undefined when it is not in the map. */
   find(id: ExternalId): number | undefined {
-    return this.lookup.get(String(id));
+    return this.packed === undefined ? this.lookup.get(String(id)) : this.packed.find(String(id));
   }
 
   /** Returns the index of `id`, or throws InputError (code unknown_id) naming the id and the kind of id. */
   indexOf(id: ExternalId, kind: 'user' | 'item' = 'user'): number {
-    const index = this.lookup.get(String(id));
+    const index = this.find(id);
     if (index === undefined) {
-      throw new InputError('unknown_id', `unknown ${kind} id ${JSON.stringify(String(id))}; it is not among the ${this.ids.length} ${kind} ids of the training data`, { where: `${kind} id`, received: String(id) });
+      throw new InputError('unknown_id', `unknown ${kind} id ${JSON.stringify(String(id))}; it is not among the ${this.size} ${kind} ids of the training data`, { where: `${kind} id`, received: String(id) });
     }
     return index;
   }
 
   /** Returns the external id at `index`. */
   idAt(index: number): string {
-    return this.ids[index];
+    return this.packed === undefined ? this.ids[index] : this.packed.idAt(index);
   }
 
   /** Returns all ids in index order, as a copy. */
   toArray(): string[] {
-    return this.ids.slice();
+    return this.packed === undefined ? this.ids.slice() : this.packed.toArray();
+  }
+
+  /** Moves packed ids into the array and Map that add() extends. */
+  private unpack(): void {
+    if (this.packed === undefined) return;
+    const ids = this.packed.toArray();
+    this.packed = undefined;
+    this.ids = ids;
+    this.lookup = new Map(ids.map((id, index) => [id, index]));
   }
 }
 

@@ -16,4 +16,9 @@ export interface ModelFileContents {
   userIds: IdMap;
   itemIds: IdMap;
   training: TrainingSummary;
+  /**
+   * Closes the model file. Present only when readModelFile's deferValues kept the file open for values
+   * read on first use, so read userItems.data before calling it if the values are still needed.
+   */
+  close?: () => Promise<void>;
 }

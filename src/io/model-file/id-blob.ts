@@ -22,14 +22,10 @@ export function encodeIds(ids: readonly string[]): EncodedIds {
  * ids when the offsets are out of order or past the blob, or a slice is not valid UTF-8.
  */
 export function decodeIds(offsets: Uint32Array, bytes: Uint8Array): string[] | string {
-  const count = offsets.length - 1;
-  if (count < 0 || offsets[0] !== 0 || offsets[count] !== bytes.length) {
-    return `the offsets span bytes ${offsets[0]} to ${offsets[count]} but the blob has ${bytes.length} bytes`;
-  }
-  for (let k = 0; k < count; k++) {
-    if (offsets[k + 1] < offsets[k]) return `offset ${k + 1} (${offsets[k + 1]}) is below offset ${k} (${offsets[k]})`;
-  }
+  const problem = checkIdOffsets(offsets, bytes);
+  if (problem !== undefined) return problem;
 
+  const count = offsets.length - 1;
   const ids = new Array<string>(count);
   if (isAscii(bytes)) {
     const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
@@ -45,4 +41,16 @@ export function decodeIds(offsets: Uint32Array, bytes: Uint8Array): string[] | s
     }
   }
   return ids;
+}
+
+/** Describes the first problem with the offsets of an id list (out of order, or not spanning the blob), or returns undefined. */
+export function checkIdOffsets(offsets: Uint32Array, bytes: Uint8Array): string | undefined {
+  const count = offsets.length - 1;
+  if (count < 0 || offsets[0] !== 0 || offsets[count] !== bytes.length) {
+    return `the offsets span bytes ${offsets[0]} to ${offsets[count]} but the blob has ${bytes.length} bytes`;
+  }
+  for (let k = 0; k < count; k++) {
+    if (offsets[k + 1] < offsets[k]) return `offset ${k + 1} (${offsets[k + 1]}) is below offset ${k} (${offsets[k]})`;
+  }
+  return undefined;
 }

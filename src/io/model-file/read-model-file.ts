@@ -7,7 +7,7 @@ import { CsrMatrix, validateCsr, type CsrParts } from '../../csr/csr-matrix.js';
 import { IdMap } from '../../csr/id-map.js';
 import { InputError, invariant } from '../../errors.js';
 import { crc32 } from '../datasets/crc32.js';
-import { loadChecksum } from './checksum.js';
+import { loadChecksum, type Checksum } from './checksum.js';
 import type { ModelFileContents } from './contents.js';
 import {
   DTYPE_BYTES,
@@ -24,7 +24,9 @@ import {
   type SavedOptions,
   type SectionEntry,
 } from './format.js';
-import { decodeIds } from './id-blob.js';
+import { DeferredSection } from './deferred-values.js';
+import { failModelFile as fail } from './file-error.js';
+import { checkIdOffsets, decodeIds } from './id-blob.js';
 
 export interface ReadModelFileOptions {
   /**
@@ -40,11 +42,12 @@ export interface ReadModelFileOptions {
    * for a buffer of its own. Called once, after the header is validated, with the file's model options.
    */
   allocateItemFactors?: (length: number, options: SavedOptions) => Float32Array | undefined | Promise<Float32Array | undefined>;
-}
-
-/** Throws InputError (invalid_file) naming the file and the part of it that is wrong. */
-function fail(path: string, where: string, problem: string, fix = 'the file is damaged or was not written by osusume; save the model again'): never {
-  throw new InputError('invalid_file', `${path}: ${where}: ${problem}; ${fix}`, { where: `${path} ${where}` });
+  /**
+   * With verify 'full', leaves the training matrix's values (nnz floats) in the file: the file stays
+   * open, userItems.data reads and checks them on first use, and contents.close() closes the file.
+   * Default false: every section is read, and the file is closed before readModelFile returns.
+   */
+  deferValues?: boolean;
 }
 
 /** Opens the model file, or throws InputError (invalid_file) naming it. */
@@ -151,51 +154,69 @@ function locateSections(path: string, header: ModelHeader, fileLength: number): 
 
 /**
  * Reads a model file (see ModelFileContents). Each kept section gets a buffer of its own, read straight
- * from the file with no per-element copy, and the id sections are read, decoded and dropped. Throws
+ * from the file with no per-element copy; the id sections stay packed behind the id maps. Throws
  * InputError (invalid_file) naming the file and the section for a truncated file, a checksum
  * mismatch, a wrong magic number, format version or endianness, or an invalid header.
  */
 export async function readModelFile(path: string, options: ReadModelFileOptions = {}): Promise<ModelFileContents> {
   if (endianness() !== 'LE') throw new InputError('unsupported_platform', `${path}: model files can be read only on little-endian machines`, { where: path });
   const isVerified = (options.verify ?? 'full') === 'full';
+  // Unverified values are checked at load with the rest of the matrix, so only verified ones can wait.
+  const isDeferred = isVerified && options.deferValues === true;
   const handle = await openModelFile(path);
+  let itemFactorsRead: Promise<{ target: Float32Array | undefined; bytes: Uint8Array }> | undefined;
+  let keepsFileOpen = false;
   try {
     const { size } = await handle.stat();
     const header = readHeader(path, await readHeaderBytes(handle, size), size);
     const entries = locateSections(path, header, size);
     // Every read starts at once, so the thread pool copies later sections while this thread checks and
-    // decodes earlier ones. The item factors start last, once the caller has chosen where they go.
+    // decodes earlier ones. The item factors wait until the caller has chosen where they go (a backend
+    // may be starting), and this thread checks the other sections meanwhile.
     const reads = new Map<ModelSectionName, Promise<Uint8Array>>();
-    const startRead = (name: ModelSectionName, target?: Uint8Array) => {
-      const read = readSection(path, handle, entries[name], target);
+    const startRead = (name: ModelSectionName) => {
+      const read = readSection(path, handle, entries[name]);
       // Marked as handled so that a read left behind by an earlier failure is not an unhandled rejection.
       read.catch(() => undefined);
       reads.set(name, read);
     };
-    for (const name of modelSectionNames) if (name !== 'itemFactors') startRead(name);
-    const itemFactorsTarget = await allocateItemFactors(entries.itemFactors, header.options, options.allocateItemFactors);
-    startRead('itemFactors', itemFactorsTarget === undefined ? undefined : new Uint8Array(itemFactorsTarget.buffer, itemFactorsTarget.byteOffset, itemFactorsTarget.byteLength));
+    for (const name of modelSectionNames) if (name !== 'itemFactors' && !(isDeferred && name === 'userItemsData')) startRead(name);
+    itemFactorsRead = allocateItemFactors(entries.itemFactors, header.options, options.allocateItemFactors).then(async (target) => ({
+      target,
+      bytes: await readSection(path, handle, entries.itemFactors, target === undefined ? undefined : new Uint8Array(target.buffer, target.byteOffset, target.byteLength)),
+    }));
+    itemFactorsRead.catch(() => undefined);
 
     const checksum = isVerified ? await loadChecksum() : undefined;
-    const section = async (name: ModelSectionName): Promise<Uint8Array> => {
-      const bytes = await (reads.get(name) as Promise<Uint8Array>);
+    const check = (name: ModelSectionName, bytes: Uint8Array) => {
       if (checksum !== undefined && checksum(bytes) !== entries[name].checksum) fail(path, `section ${name}`, `checksum mismatch (${header.checksum})`);
       return bytes;
     };
+    const section = async (name: ModelSectionName) => check(name, await (reads.get(name) as Promise<Uint8Array>));
     const floats = async (name: ModelSectionName) => asFloats(await section(name));
     const uints = async (name: ModelSectionName) => asUints(await section(name));
 
     const userFactors = await floats('userFactors');
     const { nUsers, nItems } = header.shapes;
-    const csrParts = { indptr: await uints('userItemsIndptr'), indices: await uints('userItemsIndices'), data: await floats('userItemsData'), shape: [nUsers, nItems] as const };
-    checkTrainingMatrix(path, csrParts, isVerified);
+    const structure = { indptr: await uints('userItemsIndptr'), indices: await uints('userItemsIndices'), shape: [nUsers, nItems] as const };
+    const deferred = isDeferred ? new DeferredSection(path, handle, entries.userItemsData, checksum as Checksum) : undefined;
+    const userItems =
+      deferred === undefined ? new CsrMatrix({ ...structure, data: await floats('userItemsData') }, { validate: false }) : CsrMatrix.withDeferredValues(structure, deferred);
+    checkTrainingMatrix(path, { ...structure, data: deferred === undefined ? userItems.data : undefined }, isVerified);
     const userIds = readIdMap(path, 'userIds', await uints('userIdOffsets'), await section('userIdBytes'));
     const itemIds = readIdMap(path, 'itemIds', await uints('itemIdOffsets'), await section('itemIdBytes'));
-    const itemFactorsBytes = await section('itemFactors');
-    const itemFactors = itemFactorsTarget ?? asFloats(itemFactorsBytes);
-    return { options: header.options, userFactors, itemFactors, userItems: new CsrMatrix(csrParts, { validate: false }), userIds, itemIds, training: header.training };
+    const { target, bytes } = await itemFactorsRead;
+    check('itemFactors', bytes);
+    const itemFactors = target ?? asFloats(bytes);
+    keepsFileOpen = deferred !== undefined;
+    const contents: ModelFileContents = { options: header.options, userFactors, itemFactors, userItems, userIds, itemIds, training: header.training };
+    if (deferred !== undefined) contents.close = () => deferred.close();
+    return contents;
   } finally {
-    await handle.close();
+    // A failure may come while the backend behind allocateItemFactors is still starting: wait for it,
+    // so the caller that started it can release it, and so no read is left on a closed file.
+    await itemFactorsRead?.catch(() => undefined);
+    if (!keepsFileOpen) await handle.close();
   }
 }
 
@@ -212,10 +233,10 @@ async function allocateItemFactors(entry: SectionEntry, saved: SavedOptions, all
  * validateCsr over the indices and values (about 15% of a checked load of 17.5M values) is skipped, as
  * readCsrCache does. Without verified checksums nothing vouches for the bytes, so validateCsr runs.
  */
-function checkTrainingMatrix(path: string, parts: CsrParts, isVerified: boolean): void {
+function checkTrainingMatrix(path: string, parts: Omit<CsrParts, 'data'> & { data: Float32Array | undefined }, isVerified: boolean): void {
   try {
     if (!isVerified) {
-      validateCsr(parts);
+      validateCsr(parts as CsrParts);
       return;
     }
     const { indptr, indices, shape } = parts;
@@ -232,7 +253,16 @@ function checkTrainingMatrix(path: string, parts: CsrParts, isVerified: boolean)
 const asFloats = (bytes: Uint8Array) => new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 const asUints = (bytes: Uint8Array) => new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
 
+/**
+ * Returns the id map of an id section pair. The ids stay packed in the section bytes (see
+ * IdMap.fromPacked), which needs a fraction of the time and heap of one string and Map entry per id.
+ * When packing finds a problem, the ids are decoded one by one to name it.
+ */
 function readIdMap(path: string, name: string, offsets: Uint32Array, bytes: Uint8Array): IdMap {
+  const offsetProblem = checkIdOffsets(offsets, bytes);
+  if (offsetProblem !== undefined) fail(path, `section ${name}`, offsetProblem);
+  const packed = IdMap.fromPacked(offsets, bytes);
+  if (packed !== undefined) return packed;
   const ids = decodeIds(offsets, bytes);
   if (typeof ids === 'string') fail(path, `section ${name}`, ids);
   try {
