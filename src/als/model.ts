@@ -27,7 +27,7 @@ import type { FactorModelState } from '../recommend/model-state.js';
 import { recommendForUser, recommendForUsers, type BatchRecommendations } from '../recommend/recommend.js';
 import { resolveUserItems } from '../recommend/resolve-ids.js';
 import type { ScoredItem, ScoredUser } from '../recommend/scored.js';
-import { similarItems, similarUsers } from '../recommend/similar.js';
+import { similarItems, similarItemsTopN, similarUsers } from '../recommend/similar.js';
 import type { IndexRecommender, IndexRecommendOptions } from '../recommend/types.js';
 import { explainScore, type ExplainOptions, type Explanation } from './explain.js';
 import type { IterationInfo } from './fit-loop.js';
@@ -93,6 +93,8 @@ export class AlternatingLeastSquares implements IndexRecommender {
   private fitFactors: { backend: Backend; arrays: Float32Array[] } | undefined;
   /** Origin of the factors, recorded in saved files: 'osusume fit', or the file they were loaded from. */
   private source = 'osusume fit';
+  /** Closes the model file that load() keeps open for the training values it has not read yet. */
+  private closeFile: (() => Promise<void>) | undefined;
 
   /** Validates `options` (see AlsOptions); throws InputError (invalid_option) naming each bad option. */
   constructor(options: AlsOptions = {}) {
@@ -273,6 +275,9 @@ export class AlternatingLeastSquares implements IndexRecommender {
     try {
       const contents = await readModelFile(path, {
         verify: options.verify,
+        // Serving filters with the training matrix's structure only; its values stay in the file, which
+        // the model keeps open until dispose(), for explain, fold-in of existing users, partial fits and save.
+        deferValues: true,
         // Once the header gives the options, start the backend and read the item factors straight into
         // its memory where it offers some (the CPU arena), so its scorer uses them without a copy.
         allocateItemFactors: async (length, saved) => {
@@ -284,6 +289,7 @@ export class AlternatingLeastSquares implements IndexRecommender {
         },
       });
       model ??= new AlternatingLeastSquares(modelOptionsFromContents(contents, options));
+      model.closeFile = contents.close;
       await model.adoptContents(contents, path);
       return model;
     } catch (error) {
@@ -323,14 +329,35 @@ export class AlternatingLeastSquares implements IndexRecommender {
   }
 
   /**
-   * Releases scorers, the fitted factors and, unless it came from options.backend, the backend. The
-   * userFactors and itemFactors arrays must not be read afterwards. Safe to call twice.
+   * Computes Y^T Y now (see ScoringCache.prepareItemGram), so the first fold-in (recalculateUser,
+   * recommend with items) or explain does not compute it. Servers call it before they report ready.
+   */
+  async prepareFoldIn(): Promise<void> {
+    this.fitted();
+    await this.cache?.prepareItemGram();
+  }
+
+  /**
+   * Ranks every item by cosine similarity to each of `items` (item indices) in one batched scorer call.
+   * Row k of the result is items[k]'s top n. Servers use it to coalesce similar-item requests.
+   */
+  async similarItemsTopN(items: Uint32Array, n: number): Promise<TopNResult> {
+    return similarItemsTopN(this.fitted(), items, n);
+  }
+
+  /**
+   * Releases scorers, the fitted factors, the model file a load() kept open and, unless it came from
+   * options.backend, the backend. The userFactors and itemFactors arrays must not be read afterwards.
+   * Safe to call twice.
    */
   async dispose(): Promise<void> {
     if (this.isDisposed) return;
     this.isDisposed = true;
     await this.releaseScoring();
     this.releaseFitFactors();
+    const closeFile = this.closeFile;
+    this.closeFile = undefined;
+    await closeFile?.();
     const selection = this.selection;
     this.selection = undefined;
     if (selection !== undefined) await (await selection).backend.dispose();

@@ -1,6 +1,8 @@
 // Similar items and similar users by cosine similarity of their factors.
 
+import type { TopNResult } from '../backends/backend.js';
 import type { ExternalId, IdMap } from '../csr/id-map.js';
+import { InputError } from '../errors.js';
 import {
   parseCallOptions,
   similarItemsOptionsSchema,
@@ -8,6 +10,7 @@ import {
   type SimilarItemsOptions,
   type SimilarUsersOptions,
 } from '../options.js';
+import { gatherRows } from './batch.js';
 import type { CosineScorer } from './model-state.js';
 import type { FactorModelState } from './model-state.js';
 import { indicesOf } from './resolve-ids.js';
@@ -58,6 +61,22 @@ export async function similarItems(state: FactorModelState, itemId: ExternalId, 
     only: parsed.items,
   });
   return rows.map(({ id, score }) => ({ itemId: id, score }));
+}
+
+/**
+ * Returns the top n items by cosine similarity for each item index in `items` (row k for items[k]),
+ * in one scorer call. Each row equals what similarItems returns for that item alone: the same unit
+ * factor rows are scored by the same kernel, and ties go to the lower item index either way.
+ */
+export async function similarItemsTopN(state: FactorModelState, items: Uint32Array, n: number): Promise<TopNResult> {
+  const nItems = state.itemIds.size;
+  for (let k = 0; k < items.length; k++) {
+    if (items[k] >= nItems) {
+      throw new InputError('unknown_id', `item index ${items[k]} is out of range for ${nItems} items`, { where: 'items', received: String(items[k]) });
+    }
+  }
+  const cosine = await state.cosineItemScorer();
+  return cosine.scorer.topN({ queries: gatherRows(cosine.unitFactors, state.factors, items), n: Math.min(n, nItems) });
 }
 
 /** Returns the n users most similar to `userId` by cosine similarity of user factors; the user itself included, as in `implicit`. */

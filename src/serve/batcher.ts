@@ -1,5 +1,5 @@
 // Micro-batching of top-N requests. Queries that arrive within a short window, or while a batch is
-// being scored, go to the backend as one Scorer.topN call. That call ranks every item for all of them
+// being scored, go to the backend as one scoring call. That call ranks every item for all of them
 // in one pass over the item factors.
 
 import type { TopNRequest, TopNResult } from '../backends/backend.js';
@@ -32,53 +32,89 @@ export interface QueryResult {
   scores: Float32Array;
 }
 
-interface Pending {
-  query: Float32Array;
+/** The scorer a batch went to, as the osusume_batch_* metrics label it. */
+export type BatchScorer = 'recommend' | 'similar_items';
+
+/** Called after each scoring call with its number of queries and its duration. */
+export type BatchListener = (size: number, seconds: number, scorer: BatchScorer) => void;
+
+/**
+ * The bound on requests waiting or being scored, shared by the batchers of one served model, so
+ * that recommendation and similar-item requests together never exceed maxQueue.
+ */
+export class QueueLimit {
+  readonly maxQueue: number;
+  readonly retryAfterSeconds: number;
+  private taken = 0;
+
+  constructor(options: BatcherOptions = {}) {
+    this.maxQueue = options.maxQueue ?? 256;
+    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+  }
+
+  /** Requests waiting or being scored in every batcher that shares this limit. */
+  get queued(): number {
+    return this.taken;
+  }
+
+  /** Takes a place for one request, or throws OverloadError when all maxQueue places are taken. */
+  take(): void {
+    if (this.taken >= this.maxQueue) throw new OverloadError(this.taken, this.retryAfterSeconds);
+    this.taken++;
+  }
+
+  release(count: number): void {
+    this.taken -= count;
+  }
+}
+
+interface Pending<Query> {
+  query: Query;
   n: number;
-  exclude: Uint32Array | undefined;
   resolve(result: QueryResult): void;
   reject(error: unknown): void;
 }
 
-/** Sizes of each scoring call, for metrics. */
-export type BatchListener = (size: number, seconds: number) => void;
+/** Scores a batch of queries in one call; row k of the result belongs to queries[k]. */
+export type ScoreBatch<Query> = (queries: readonly Query[], n: number) => Promise<TopNResult>;
 
-/** Coalesces single-query top-N requests into batched calls of `score`, with a bounded queue. */
-export class TopNBatcher {
+/**
+ * Coalesces single queries into batched calls of `scoreBatch`, one batch at a time, with a bounded
+ * queue. Query is whatever the scoring call needs per request: a factor row, an item index.
+ */
+export class MicroBatcher<Query> {
   private readonly windowMs: number;
   private readonly maxBatch: number;
-  private readonly maxQueue: number;
-  private readonly retryAfterSeconds: number;
-  private pending: Pending[] = [];
+  private readonly limit: QueueLimit;
+  private pending: Array<Pending<Query>> = [];
   private inFlight = 0;
   private timer: NodeJS.Timeout | undefined;
   private idleWaiters: Array<() => void> = [];
 
   constructor(
-    private readonly score: (request: TopNRequest) => Promise<TopNResult>,
-    private readonly factors: number,
-    options: BatcherOptions = {},
-    private readonly onBatch?: BatchListener,
+    private readonly scoreBatch: ScoreBatch<Query>,
+    options: BatcherOptions & { limit?: QueueLimit } = {},
+    private readonly onBatch?: (size: number, seconds: number) => void,
   ) {
     this.windowMs = options.windowMs ?? 1;
     this.maxBatch = options.maxBatch ?? 256;
-    this.maxQueue = options.maxQueue ?? 256;
-    this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
+    this.limit = options.limit ?? new QueueLimit(options);
   }
 
-  /** Requests waiting plus requests in the batch being scored. */
+  /** Requests of this batcher waiting plus those in the batch being scored. */
   get queued(): number {
     return this.pending.length + this.inFlight;
   }
 
-  /**
-   * Queues one query (factors values) for its top n items, leaving out `exclude` (item indices).
-   * Rejects with OverloadError at once when maxQueue requests are already queued.
-   */
-  submit(query: Float32Array, n: number, exclude?: Uint32Array): Promise<QueryResult> {
-    if (this.queued >= this.maxQueue) return Promise.reject(new OverloadError(this.queued, this.retryAfterSeconds));
+  /** Queues one query for its top n items. Rejects with OverloadError at once when the queue is full. */
+  submit(query: Query, n: number): Promise<QueryResult> {
+    try {
+      this.limit.take();
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return new Promise((resolve, reject) => {
-      this.pending.push({ query, n, exclude, resolve, reject });
+      this.pending.push({ query, n, resolve, reject });
       this.schedule();
     });
   }
@@ -107,37 +143,85 @@ export class TopNBatcher {
     this.inFlight = batch.length;
     void this.run(batch).finally(() => {
       this.inFlight = 0;
+      this.limit.release(batch.length);
       if (this.pending.length > 0) this.flush();
       else for (const wake of this.idleWaiters.splice(0)) wake();
     });
   }
 
-  private async run(batch: Pending[]): Promise<void> {
+  private async run(batch: Array<Pending<Query>>): Promise<void> {
     const started = performance.now();
-    const { factors } = this;
     // Every query gets the largest n of the batch, and each request keeps its own first n. Those are
     // the items a request for n alone returns, in the same order, because ties go to the lower index.
-    const n = Math.max(...batch.map((entry) => entry.n));
-    const queries = new Float32Array(batch.length * factors);
-    const indptr = new Uint32Array(batch.length + 1);
-    batch.forEach((entry, k) => {
-      queries.set(entry.query, k * factors);
-      indptr[k + 1] = indptr[k] + (entry.exclude?.length ?? 0);
-    });
-    const indices = new Uint32Array(indptr[batch.length]);
-    batch.forEach((entry, k) => entry.exclude !== undefined && indices.set(entry.exclude, indptr[k]));
+    let n = 0;
+    for (const entry of batch) n = Math.max(n, entry.n);
 
     let result: TopNResult;
     try {
-      result = await this.score({ queries, n, exclude: indices.length > 0 ? { indptr, indices } : undefined });
+      result = await this.scoreBatch(batch.map((entry) => entry.query), n);
     } catch (error) {
       for (const entry of batch) entry.reject(error);
       return;
     }
     this.onBatch?.(batch.length, (performance.now() - started) / 1000);
-    batch.forEach((entry, k) => {
+    for (let k = 0; k < batch.length; k++) {
       const start = k * result.n;
-      entry.resolve({ ids: result.ids.slice(start, start + entry.n), scores: result.scores.slice(start, start + entry.n) });
-    });
+      const end = start + batch[k].n;
+      batch[k].resolve({ ids: result.ids.slice(start, end), scores: result.scores.slice(start, end) });
+    }
+  }
+}
+
+/** One GET or POST /recommend query: a user's factor row and the item indices to leave out. */
+interface FactorQuery {
+  factorsRow: Float32Array;
+  exclude: Uint32Array | undefined;
+}
+
+/** Gathers factor rows and their exclusions into one TopNRequest. */
+function topNRequestOf(queries: readonly FactorQuery[], n: number, factors: number): TopNRequest {
+  const rows = new Float32Array(queries.length * factors);
+  const indptr = new Uint32Array(queries.length + 1);
+  for (let k = 0; k < queries.length; k++) {
+    rows.set(queries[k].factorsRow, k * factors);
+    indptr[k + 1] = indptr[k] + (queries[k].exclude?.length ?? 0);
+  }
+  const indices = new Uint32Array(indptr[queries.length]);
+  for (let k = 0; k < queries.length; k++) {
+    const exclude = queries[k].exclude;
+    if (exclude !== undefined) indices.set(exclude, indptr[k]);
+  }
+  return { queries: rows, n, exclude: indices.length > 0 ? { indptr, indices } : undefined };
+}
+
+/** Coalesces single-query top-N requests (factor rows) into batched Scorer.topN calls, with a bounded queue. */
+export class TopNBatcher {
+  private readonly batcher: MicroBatcher<FactorQuery>;
+
+  constructor(
+    score: (request: TopNRequest) => Promise<TopNResult>,
+    factors: number,
+    options: BatcherOptions & { limit?: QueueLimit } = {},
+    onBatch?: (size: number, seconds: number) => void,
+  ) {
+    this.batcher = new MicroBatcher((queries, n) => score(topNRequestOf(queries, n, factors)), options, onBatch);
+  }
+
+  /** Requests waiting plus requests in the batch being scored. */
+  get queued(): number {
+    return this.batcher.queued;
+  }
+
+  /**
+   * Queues one query (factors values) for its top n items, leaving out `exclude` (item indices).
+   * Rejects with OverloadError at once when maxQueue requests are already queued.
+   */
+  submit(query: Float32Array, n: number, exclude?: Uint32Array): Promise<QueryResult> {
+    return this.batcher.submit({ factorsRow: query, exclude }, n);
+  }
+
+  /** Resolves once no request is waiting or being scored. */
+  drain(): Promise<void> {
+    return this.batcher.drain();
   }
 }

@@ -11,6 +11,6 @@ export {
   type RecommendResponse,
   type SimilarItemsResponse,
 } from './recommend-handler.js';
-export { OverloadError, TopNBatcher, type BatcherOptions, type QueryResult } from './batcher.js';
+export { MicroBatcher, OverloadError, QueueLimit, TopNBatcher, type BatcherOptions, type BatchListener, type BatchScorer, type QueryResult } from './batcher.js';
 export { ServeMetrics } from './metrics.js';
 export { MAX_REQUEST_ITEMS, MAX_REQUEST_RESULTS } from './request-schemas.js';

@@ -4,6 +4,7 @@ import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, F
 import { OverloadError } from './batcher.js';
 import type { ServeMetrics } from './metrics.js';
 import { httpStatusOf, type RecommendHandler } from './recommend-handler.js';
+import { recommendResponseSchema, similarItemsResponseSchema } from './response-schemas.js';
 
 export interface RecommendPluginOptions {
   handler: RecommendHandler;
@@ -60,14 +61,17 @@ export const recommendPlugin: FastifyPluginAsync<RecommendPluginOptions> = async
   const rejections = new RejectionLog();
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(request, reply, error, rejections));
   if (metrics !== undefined) {
-    app.addHook('onResponse', async (request, reply) => {
+    // Callback-style hooks: an async hook costs a promise per request.
+    app.addHook('onResponse', (request, reply, done) => {
       metrics.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+      done();
     });
   }
 
-  app.get('/recommend', async (request) => handler.recommend(request.query));
-  app.post('/recommend', async (request) => handler.recommendFromItems(request.body));
-  app.get('/similar-items', async (request) => handler.similarItems(request.query));
+  const recommendRoute = { schema: { response: { 200: recommendResponseSchema } } };
+  app.get('/recommend', recommendRoute, async (request) => handler.recommend(request.query));
+  app.post('/recommend', recommendRoute, async (request) => handler.recommendFromItems(request.body));
+  app.get('/similar-items', { schema: { response: { 200: similarItemsResponseSchema } } }, async (request) => handler.similarItems(request.query));
   app.get('/healthz', async (_request, reply) => {
     const health = handler.health();
     return reply.code(health.status === 'ok' ? 200 : 503).send(health);

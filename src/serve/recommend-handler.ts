@@ -13,7 +13,7 @@ import { ServedModel } from './served-model.js';
 export interface RecommendHandlerOptions extends BatcherOptions {
   /** Dispose models when they are replaced or the handler closes. Default false: the caller owns the model. */
   ownsModel?: boolean;
-  /** Called after each batched scoring call with its size and duration, for metrics. */
+  /** Called after each batched scoring call with its size, duration and scorer, for metrics. */
   onBatch?: BatchListener;
 }
 
@@ -84,22 +84,28 @@ export class RecommendHandler {
     });
   }
 
-  /** GET /similar-items: the n items closest to `item` by cosine of factors (the item itself first). */
+  /**
+   * GET /similar-items: the n items closest to `item` by cosine of factors (the item itself first).
+   * Concurrent requests are scored together, as for recommend().
+   */
   async similarItems(query: unknown): Promise<SimilarItemsResponse> {
     const { item, n } = parseOrThrow(similarItemsQuerySchema, query, 'query', fieldName('query'));
-    // NOTE: similar items are scored one request at a time on the model's cosine scorer, not batched.
-    return this.run(async ({ model }) => ({ item, items: await model.similarItems(item, { n }) }));
+    return this.run(async ({ model, similarItemsBatcher }) => {
+      const index = model.itemIds.indexOf(item, 'item');
+      const result = await similarItemsBatcher.submit(index, Math.min(n, model.itemIds.size));
+      return { item, items: toScoredItems(model, result.ids, result.scores) };
+    });
   }
 
   health(): HealthResponse {
-    const { model, batcher } = this.current;
+    const { model } = this.current;
     return {
       status: this.isClosing ? 'closing' : 'ok',
       users: model.userIds.size,
       items: model.itemIds.size,
       factors: model.factors,
       backend: model.backendInfo?.description,
-      queued: batcher.queued,
+      queued: this.current.queued,
     };
   }
 
@@ -120,7 +126,7 @@ export class RecommendHandler {
   }
 
   private run<T>(work: (served: ServedModel) => Promise<T>): Promise<T> {
-    if (this.isClosing) return Promise.reject(new OverloadError(this.current.batcher.queued, this.options.retryAfterSeconds ?? 1));
+    if (this.isClosing) return Promise.reject(new OverloadError(this.current.queued, this.options.retryAfterSeconds ?? 1));
     return this.current.use(work);
   }
 }

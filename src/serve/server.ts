@@ -1,7 +1,7 @@
 // `osusume serve`: a fastify server for one model file, with batched scoring, Prometheus metrics,
 // reload (new model loaded beside the old one, swapped, old disposed after its requests) and drain.
 
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AlternatingLeastSquares } from '../als/model.js';
 import type { Logger } from '../log.js';
 import type { BatcherOptions } from './batcher.js';
@@ -47,22 +47,27 @@ export function libraryLoggerFrom(log: FastifyBaseLogger): Logger {
 }
 
 /**
- * Loads the model file and builds the item scorer before the first request needs it. Y^T Y, which only
- * fold-in (POST /recommend) reads, is left to its first use: on the main thread it takes 1.4 to 2 s
- * for 292,385 items at 64 factors, and start-up and SIGHUP reload should not pay it.
+ * Loads the model file and builds the item scorer and Y^T Y, which fold-in (POST /recommend) reads,
+ * before the first request needs them. Y^T Y comes from the WebAssembly kernel in chunks (see
+ * ScoringCache.prepareItemGram), so a reload beside live traffic blocks the event loop for a few
+ * milliseconds at a time. The cosine scorer of GET /similar-items is left to its first request,
+ * because its unit-length copy of the item factors adds about 85 MiB to the resident memory.
  */
 async function loadWarm(options: ServeOptions, log: FastifyBaseLogger): Promise<AlternatingLeastSquares> {
   const started = performance.now();
   const model = await AlternatingLeastSquares.load(options.modelPath, { device: options.device, threads: options.threads, logger: libraryLoggerFrom(log) });
   const loaded = performance.now();
+  let warmed = loaded;
   try {
     await model.scoreTopN({ queries: new Float32Array(model.factors), n: 1 });
+    warmed = performance.now();
+    await model.prepareFoldIn();
   } catch (error) {
     await model.dispose();
     throw error;
   }
   log.info(
-    { path: options.modelPath, users: model.userIds.size, items: model.itemIds.size, factors: model.factors, backend: model.backendInfo?.description, loadMs: Math.round(loaded - started), warmMs: Math.round(performance.now() - loaded) },
+    { path: options.modelPath, users: model.userIds.size, items: model.itemIds.size, factors: model.factors, backend: model.backendInfo?.description, loadMs: Math.round(loaded - started), warmMs: Math.round(warmed - loaded), gramMs: Math.round(performance.now() - warmed) },
     'model loaded',
   );
   return model;
@@ -77,13 +82,15 @@ async function loadWarm(options: ServeOptions, log: FastifyBaseLogger): Promise<
  * process.on('SIGHUP', () => void server.reload().catch(() => {}));
  */
 export async function createRecommendServer(options: ServeOptions): Promise<RecommendServer> {
-  const app = Fastify({ logger: { level: options.logLevel ?? 'info' }, forceCloseConnections: 'idle', return503OnClosing: true });
+  // No log line per request: at 2,000 requests per second those would be 4,000 lines a second on the
+  // main thread. Request counts and latencies are in /metrics, and errors are still logged.
+  const app = Fastify({ logger: { level: options.logLevel ?? 'info' }, logController: new LogController({ disableRequestLogging: true }), forceCloseConnections: 'idle', return503OnClosing: true });
   let metrics: ServeMetrics | undefined;
 
   let handler: RecommendHandler;
   try {
     const model = await loadWarm(options, app.log);
-    handler = new RecommendHandler(model, { ...options, ownsModel: true, onBatch: (size, seconds) => metrics?.observeBatch(size, seconds) });
+    handler = new RecommendHandler(model, { ...options, ownsModel: true, onBatch: (size, seconds, scorer) => metrics?.observeBatch(size, seconds, scorer) });
   } catch (error) {
     await app.close();
     throw error;
@@ -92,8 +99,9 @@ export async function createRecommendServer(options: ServeOptions): Promise<Reco
   // Responses finished while closing ask the client to close the connection. Otherwise a keep-alive
   // connection that was busy when close() began stays open until its idle timeout and delays the exit.
   let isClosing = false;
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', (_request, reply, payload, done) => {
     if (isClosing) reply.header('connection', 'close');
+    done(null, payload);
   });
 
   await app.register(recommendPlugin, { handler, metrics });

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AlternatingLeastSquares } from '../../src/als/index.js';
 import type { Backend, TopNRequest } from '../../src/backends/backend.js';
 import { createCpuBackend } from '../../src/backends/cpu/index.js';
@@ -35,6 +35,20 @@ function gateScoring(model: AlternatingLeastSquares): { open(): void; calls(): n
     return original(request);
   };
   return { open, calls: () => calls };
+}
+
+/** Holds every batched similar-items call of `model` until open() is called, and records each call's items. */
+function gateSimilarItems(model: AlternatingLeastSquares): { open(): void; batches: number[][] } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  const original = model.similarItemsTopN.bind(model);
+  const batches: number[][] = [];
+  model.similarItemsTopN = async (items: Uint32Array, n: number) => {
+    batches.push(Array.from(items));
+    await opened;
+    return original(items, n);
+  };
+  return { open, batches };
 }
 
 async function until(condition: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -162,6 +176,66 @@ describe('recommendation server', () => {
     expect(gate.calls()).toBe(2);
     const body = (await responses[7].json()) as { items: Array<{ itemId: string }> };
     expect(body.items.map((entry) => entry.itemId)).toEqual((await reference.recommend('u7', { n: 3 })).map((entry) => entry.itemId));
+  });
+
+  it('coalesces concurrent similar-item requests', async () => {
+    const { server, url } = await startServer();
+    const items = Array.from({ length: 12 }, (_, k) => `i${(k * 7) % 30}`);
+    // One by one first: each request is a batch of its own.
+    const alone: unknown[] = [];
+    for (const item of items) alone.push(await (await fetch(`${url}/similar-items?item=${item}&n=4`)).json());
+
+    const gate = gateSimilarItems(server.handler.model);
+    const requests = items.map((item, k) => fetch(`${url}/similar-items?item=${item}&n=${k % 2 === 0 ? 4 : 2}`));
+    await until(() => server.handler.health().queued === items.length);
+    gate.open();
+    const responses = await Promise.all(requests);
+    expect(responses.map((response) => response.status)).toEqual(Array(items.length).fill(200));
+    // The first requests (those within the batching window) are held; the rest arrive meanwhile and form one batch.
+    expect(gate.batches).toHaveLength(2);
+    expect(gate.batches.flat().sort((a, b) => a - b)).toEqual(items.map((item) => Number(item.slice(1))).sort((a, b) => a - b));
+    const together = (await Promise.all(responses.map((response) => response.json()))) as Array<{ item: string; items: unknown[] }>;
+    together.forEach((body, k) => {
+      const expected = alone[k] as { item: string; items: unknown[] };
+      expect(body.item).toBe(items[k]);
+      expect(body.items).toEqual(k % 2 === 0 ? expected.items : expected.items.slice(0, 2));
+    });
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/osusume_batch_size_count\{scorer="similar_items"\} 14/);
+  });
+
+  it('shares one queue bound between recommend and similar items', async () => {
+    const { server, url } = await startServer({ maxQueue: 3 });
+    const recommendGate = gateScoring(server.handler.model);
+    const similarGate = gateSimilarItems(server.handler.model);
+    const held = [fetch(`${url}/recommend?user=u1`), fetch(`${url}/recommend?user=u2`), fetch(`${url}/similar-items?item=i3`)];
+    await until(() => server.handler.health().queued === 3);
+
+    const rejected = await fetch(`${url}/similar-items?item=i4`);
+    expect(rejected.status).toBe(503);
+    expect(rejected.headers.get('retry-after')).toBe('1');
+    expect((await fetch(`${url}/recommend?user=u3`)).status).toBe(503);
+
+    recommendGate.open();
+    similarGate.open();
+    expect((await Promise.all(held)).map((response) => response.status)).toEqual([200, 200, 200]);
+    expect(server.handler.health().queued).toBe(0);
+    expect((await fetch(`${url}/similar-items?item=i4`)).status).toBe(200);
+  });
+
+  it('computes Y^T Y before it serves a model', async () => {
+    const prepare = vi.spyOn(AlternatingLeastSquares.prototype, 'prepareFoldIn');
+    try {
+      const { server } = await startServer();
+      expect(prepare).toHaveBeenCalledTimes(1);
+      expect(prepare.mock.contexts[0]).toBe(server.handler.model);
+      await server.reload();
+      expect(prepare).toHaveBeenCalledTimes(2);
+      expect(prepare.mock.contexts[1]).toBe(server.handler.model);
+    } finally {
+      prepare.mockRestore();
+    }
   });
 
   it('answers 503 with Retry-After when the queue is full, then recovers', async () => {
