@@ -9,6 +9,7 @@ import type { DatasetStatus } from '../io/datasets/index.js';
 import { readImplicitHdf5 } from '../io/hdf5/index.js';
 import { parseOrThrow } from '../validate.js';
 import { flagName } from './bench-options.js';
+import { integerIn } from './model-flags.js';
 
 const cacheDir = z.string().min(1, { error: 'expected a folder path' }).optional();
 
@@ -19,7 +20,7 @@ const fetchFlagsSchema = z
     cacheDir,
     refresh: z.boolean().default(false),
     keepArchive: z.boolean().default(false),
-    retries: z.coerce.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).min(0).max(10).default(3),
+    retries: integerIn(0, 10).default(3),
     baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http or https URL' }).optional(),
     skipInvalidLines: z.boolean().default(false),
     progress: z.boolean().default(true),

@@ -9,12 +9,11 @@ import { loadInteractions } from '../io/index.js';
 import type { ScoredItem } from '../recommend/scored.js';
 import { parseOrThrow } from '../validate.js';
 import { dataFormats, flagName } from './bench-options.js';
-import { addModelOptions, modelFlagFields, modelOptionsFrom } from './model-flags.js';
+import { addModelOptions, integerIn, modelFlagFields, modelOptionsFrom } from './model-flags.js';
 import { createFitProgress } from './progress.js';
 
-const positiveInteger = z.coerce.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).min(1);
 const device = z.enum(['auto', 'cpu', 'webgpu']).default('auto');
-const threads = positiveInteger.max(256).optional();
+const threads = integerIn(1, 256).optional();
 const path = z.string().min(1, { error: 'expected a file path' });
 
 const fitFlagsSchema = z.strictObject({
@@ -22,7 +21,7 @@ const fitFlagsSchema = z.strictObject({
   format: z.enum(dataFormats).default('auto'),
   out: path,
   ...modelFlagFields,
-  seed: z.coerce.number().int().min(0).max(2 ** 32 - 1).optional(),
+  seed: integerIn(0, 2 ** 32 - 1).optional(),
   device,
   threads,
   loss: z.boolean().default(false),
@@ -33,7 +32,7 @@ const queryFlagsSchema = z.strictObject({
   model: path,
   user: z.string().min(1).optional(),
   item: z.string().min(1).optional(),
-  n: positiveInteger.max(100_000).default(10),
+  n: integerIn(1, 100_000).default(10),
   json: z.boolean().default(false),
   device,
   threads,

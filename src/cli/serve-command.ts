@@ -5,18 +5,17 @@ import { z } from 'zod';
 import { createRecommendServer } from '../serve/index.js';
 import { parseOrThrow } from '../validate.js';
 import { flagName } from './bench-options.js';
-
-const wholeNumber = z.coerce.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' });
+import { integerIn, numberIn } from './model-flags.js';
 
 const serveFlagsSchema = z.strictObject({
   model: z.string().min(1, { error: 'expected a file path' }),
   host: z.string().min(1).default('127.0.0.1'),
-  port: wholeNumber.min(0).max(65_535).default(8080),
+  port: integerIn(0, 65_535).default(8080),
   device: z.enum(['auto', 'cpu', 'webgpu']).default('auto'),
-  threads: wholeNumber.min(1).max(256).optional(),
-  maxBatch: wholeNumber.min(1).max(65_536).default(256),
-  batchWindowMs: z.coerce.number().min(0).max(1000).default(1),
-  maxQueue: wholeNumber.min(1).max(1_000_000).default(256),
+  threads: integerIn(1, 256).optional(),
+  maxBatch: integerIn(1, 65_536).default(256),
+  batchWindowMs: numberIn(0, 1000, true).default(1),
+  maxQueue: integerIn(1, 1_000_000).default(256),
   logLevel: z.enum(['silent', 'fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 

@@ -68,7 +68,11 @@ export class PackedIds {
     for (let k = 0; k < id.length; k++) {
       const code = id.charCodeAt(k);
       if (code >= 0x80) {
-        key = Buffer.from(id, 'utf8');
+        const encoded = Buffer.from(id, 'utf8');
+        // A lone UTF-16 surrogate encodes as U+FFFD's bytes, which would find the id "\ufffd". Ids
+        // read from a file are valid UTF-8, so a string that does not survive the round trip is absent.
+        if (encoded.toString('utf8') !== id) return undefined;
+        key = encoded;
         hash = hashBytes(key, 0, key.length);
         break;
       }

@@ -108,24 +108,42 @@ export async function createRecommendServer(options: ServeOptions): Promise<Reco
 
 
   let reloading: Promise<void> | undefined;
-  const reload = (): Promise<void> => {
-    // Concurrent reload requests (two SIGHUPs) share one load.
-    reloading ??= (async () => {
-      app.log.info({ path: options.modelPath }, 'reload started');
-      try {
-        const model = await loadWarm(options, app.log);
-        const retired = handler.replaceModel(model);
-        app.log.info('model swapped; the previous model is disposed after its running requests');
-        await retired;
-        app.log.info('previous model disposed');
-      } catch (error) {
-        app.log.error({ err: error, path: options.modelPath }, 'reload failed; still serving the previous model');
-        throw error;
-      } finally {
-        reloading = undefined;
+  let followUp: Promise<void> | undefined;
+  const runReload = async (): Promise<void> => {
+    if (isClosing) return;
+    app.log.info({ path: options.modelPath }, 'reload started');
+    try {
+      const model = await loadWarm(options, app.log);
+      if (isClosing) {
+        await model.dispose();
+        app.log.info('reload finished after shutdown began; its model is disposed, not served');
+        return;
       }
-    })();
-    return reloading;
+      const retired = handler.replaceModel(model);
+      app.log.info('model swapped; the previous model is disposed after its running requests');
+      await retired;
+      app.log.info('previous model disposed');
+    } catch (error) {
+      app.log.error({ err: error, path: options.modelPath }, 'reload failed; still serving the previous model');
+      throw error;
+    }
+  };
+  const reload = (): Promise<void> => {
+    if (reloading === undefined) {
+      reloading = runReload().finally(() => {
+        reloading = undefined;
+      });
+      return reloading;
+    }
+    // The running reload may have opened the file before the newest one was written, so a request made
+    // meanwhile (a second SIGHUP) gets one more reload after it ends. Further requests share that one.
+    followUp ??= reloading
+      .catch(() => undefined)
+      .then(() => {
+        followUp = undefined;
+        return reload();
+      });
+    return followUp;
   };
 
   return {
@@ -138,6 +156,8 @@ export async function createRecommendServer(options: ServeOptions): Promise<Reco
       app.log.info('closing: finishing running requests');
       isClosing = true;
       await app.close();
+      // A reload still loading checks isClosing when its load ends and disposes that model itself.
+      await Promise.allSettled([reloading, followUp]);
       await handler.close();
       app.log.info('closed');
     },

@@ -64,7 +64,7 @@ describe('model commands', () => {
 
   it('rejects invalid flags naming the flag', async () => {
     await expect(run('recommend', '--model', modelPath, '--user', '1', '--n', 'ten')).rejects.toThrowErrorMatchingInlineSnapshot(
-      `[InputError: invalid recommend flags: --n is "ten": expected a whole number]`,
+      `[InputError: invalid recommend flags: --n is "ten": expected an integer from 1 to 100000]`,
     );
     await expect(run('recommend', '--model', join(folder, 'none.osm'), '--user', '1', '--device', 'cpu')).rejects.toBeInstanceOf(InputError);
   });

@@ -286,6 +286,41 @@ describe('recommendation server', () => {
     await replacement.dispose();
   });
 
+  it('serves the newest file when a second reload is asked for while one runs', async () => {
+    const path = join(folder, 'double-reload.osm');
+    await reference.save(path);
+    const { server } = await startServer({}, path);
+    const modelA = new AlternatingLeastSquares({ factors: 5, iterations: 2, seed: 3, backend });
+    const modelB = new AlternatingLeastSquares({ factors: 6, iterations: 2, seed: 4, backend });
+    await Promise.all([modelA.fit(interactions), modelB.fit(interactions)]);
+    await modelA.save(path);
+    const first = server.reload();
+    // The first reload has started reading model A; model B arrives before it ends, as with two quick SIGHUPs.
+    await modelB.save(path);
+    const second = server.reload();
+    const third = server.reload();
+    expect(third).toBe(second);
+    await Promise.all([first, second]);
+    expect(server.handler.health().factors).toBe(6);
+    await Promise.all([modelA.dispose(), modelB.dispose()]);
+  });
+
+  it('disposes the model of a reload that ends after close began', async () => {
+    const { server } = await startServer();
+    const load = vi.spyOn(AlternatingLeastSquares, 'load');
+    try {
+      const reloaded = server.reload();
+      await server.close();
+      await reloaded;
+      expect(load).toHaveBeenCalledTimes(1);
+      const loadedModel = await (load.mock.results[0].value as Promise<AlternatingLeastSquares>);
+      expect(server.handler.model).not.toBe(loadedModel);
+      await expect(loadedModel.recommend('u1')).rejects.toThrow('the model was disposed');
+    } finally {
+      load.mockRestore();
+    }
+  });
+
   it('keeps serving when a reload fails', async () => {
     const path = join(folder, 'broken-reload.osm');
     await reference.save(path);

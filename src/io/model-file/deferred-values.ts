@@ -1,7 +1,7 @@
 // The training matrix's values, read from the still-open model file on first use. Serving needs only
 // the matrix's structure, so a loaded model leaves these nnz floats (4 bytes each) on disk.
 
-import { readSync } from 'node:fs';
+import { fstatSync, readSync, type Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import type { DeferredValues } from '../../csr/csr-matrix.js';
 import type { Checksum } from './checksum.js';
@@ -14,6 +14,8 @@ const CHECK_CHUNK_BYTES = 1 << 22;
 /**
  * A float32 section of an open model file. The handle stays open until close(), so replacing the file
  * at its path (save() renames a new file over it) leaves these reads on the bytes that were loaded.
+ * Writing into the same file in place is detected by its size and modification time, which are
+ * compared with those at load before every read.
  */
 export class DeferredSection implements DeferredValues {
   private isClosed = false;
@@ -24,6 +26,8 @@ export class DeferredSection implements DeferredValues {
     private readonly handle: FileHandle,
     private readonly entry: SectionEntry,
     private readonly checksum: Checksum,
+    /** The file's stat when it was opened for load. */
+    private readonly loaded: Pick<Stats, 'size' | 'mtimeMs'>,
   ) {}
 
   /** Reads the whole section into an array of its own and checks it against the section checksum. */
@@ -72,6 +76,7 @@ export class DeferredSection implements DeferredValues {
   private readAt(target: Uint8Array, position: number): void {
     const where = `section ${this.entry.name}`;
     if (this.isClosed) failModelFile(this.path, where, 'read after the file was closed', 'read the values before dispose() or close()');
+    this.checkUnchanged(where);
     let filled = 0;
     while (filled < target.length) {
       let bytesRead: number;
@@ -83,6 +88,18 @@ export class DeferredSection implements DeferredValues {
       if (bytesRead === 0) failModelFile(this.path, where, `ends before byte ${position + target.length} (truncated)`);
       filled += bytesRead;
     }
+  }
+
+  /** Throws when the open file was written in place since load (a copy over it, not a rename). */
+  private checkUnchanged(where: string): void {
+    let now: Stats;
+    try {
+      now = fstatSync(this.handle.fd);
+    } catch (error) {
+      failModelFile(this.path, where, `reading failed: ${(error as Error).message}`, 'load the model again');
+    }
+    if (now.size === this.loaded.size && now.mtimeMs === this.loaded.mtimeMs) return;
+    failModelFile(this.path, where, `the file was changed in place after the model was loaded (size ${this.loaded.size} -> ${now.size} bytes)`, 'load the model again; to replace a served model file, write a new file and rename it over the old one');
   }
 
   private failChecksum(): never {

@@ -26,6 +26,7 @@ import {
 } from './format.js';
 import { DeferredSection } from './deferred-values.js';
 import { failModelFile as fail } from './file-error.js';
+import { describeOpenFailure } from '../file-errors.js';
 import { checkIdOffsets, decodeIds } from './id-blob.js';
 
 export interface ReadModelFileOptions {
@@ -55,7 +56,7 @@ async function openModelFile(path: string): Promise<FileHandle> {
   try {
     return await open(path, 'r');
   } catch (error) {
-    throw new InputError('invalid_file', `${path}: cannot open the model file: ${(error as Error).message}`, { where: path }, { cause: error });
+    throw new InputError('invalid_file', `${path}: model file ${describeOpenFailure(error)}; expected a file written by model.save() or osusume fit`, { where: path, received: (error as NodeJS.ErrnoException).code }, { cause: error });
   }
 }
 
@@ -167,7 +168,8 @@ export async function readModelFile(path: string, options: ReadModelFileOptions 
   let itemFactorsRead: Promise<{ target: Float32Array | undefined; bytes: Uint8Array }> | undefined;
   let keepsFileOpen = false;
   try {
-    const { size } = await handle.stat();
+    const stats = await handle.stat();
+    const { size } = stats;
     const header = readHeader(path, await readHeaderBytes(handle, size), size);
     const entries = locateSections(path, header, size);
     // Every read starts at once, so the thread pool copies later sections while this thread checks and
@@ -199,7 +201,7 @@ export async function readModelFile(path: string, options: ReadModelFileOptions 
     const userFactors = await floats('userFactors');
     const { nUsers, nItems } = header.shapes;
     const structure = { indptr: await uints('userItemsIndptr'), indices: await uints('userItemsIndices'), shape: [nUsers, nItems] as const };
-    const deferred = isDeferred ? new DeferredSection(path, handle, entries.userItemsData, checksum as Checksum) : undefined;
+    const deferred = isDeferred ? new DeferredSection(path, handle, entries.userItemsData, checksum as Checksum, stats) : undefined;
     const userItems =
       deferred === undefined ? new CsrMatrix({ ...structure, data: await floats('userItemsData') }, { validate: false }) : CsrMatrix.withDeferredValues(structure, deferred);
     checkTrainingMatrix(path, { ...structure, data: deferred === undefined ? userItems.data : undefined }, isVerified);

@@ -1,5 +1,6 @@
 // Writes a fitted model to one binary file (layout in format.ts), atomically.
 
+import { isAscii } from 'node:buffer';
 import { InputError } from '../../errors.js';
 import { writeAtomic, writeFully } from './atomic-write.js';
 import { loadChecksum } from './checksum.js';
@@ -18,7 +19,7 @@ import {
   type SectionEntry,
 } from './format.js';
 import { crc32 } from '../datasets/crc32.js';
-import { encodeIds } from './id-blob.js';
+import { encodeIds, type EncodedIds } from './id-blob.js';
 
 type SectionArray = Float32Array | Uint32Array | Uint8Array;
 
@@ -62,6 +63,24 @@ function layoutHeader(header: Omit<ModelHeader, 'sections'>, sections: Array<{ n
 }
 
 /**
+ * Encodes one id list, or throws InputError naming the first id that has no UTF-8 form (a lone UTF-16
+ * surrogate, which would be written as U+FFFD and could clash with another id on load).
+ */
+function encodeIdsFor(path: string, kind: 'user' | 'item', ids: readonly string[]): EncodedIds {
+  const encoded = encodeIds(ids);
+  if (isAscii(encoded.bytes)) return encoded;
+  const bytes = Buffer.from(encoded.bytes.buffer, encoded.bytes.byteOffset, encoded.bytes.byteLength);
+  for (let k = 0; k < ids.length; k++) {
+    if (bytes.toString('utf8', encoded.offsets[k], encoded.offsets[k + 1]) === ids[k]) continue;
+    throw new InputError('invalid_id', `${path}: cannot save ${kind} id ${JSON.stringify(ids[k])} (index ${k}): invalid id, it contains a lone UTF-16 surrogate, which has no UTF-8 form; use ids that are valid Unicode text`, {
+      where: path,
+      received: JSON.stringify(ids[k]),
+    });
+  }
+  return encoded;
+}
+
+/**
  * Writes `contents` to `path`: a preamble, a JSON header validated on load, then 64-byte aligned
  * sections, each with an XXH64 checksum. The write is atomic (temporary file, fsync, rename).
  * Throws InputError when the shapes disagree or the file cannot be written.
@@ -69,8 +88,8 @@ function layoutHeader(header: Omit<ModelHeader, 'sections'>, sections: Array<{ n
 export async function writeModelFile(path: string, contents: ModelFileContents): Promise<void> {
   checkShapes(path, contents);
   const checksum = await loadChecksum();
-  const userIds = encodeIds(contents.userIds.toArray());
-  const itemIds = encodeIds(contents.itemIds.toArray());
+  const userIds = encodeIdsFor(path, 'user', contents.userIds.toArray());
+  const itemIds = encodeIdsFor(path, 'item', contents.itemIds.toArray());
   const arrays: Record<ModelSectionName, SectionArray> = {
     userFactors: contents.userFactors,
     itemFactors: contents.itemFactors,

@@ -134,6 +134,20 @@ describe('deferred training values', () => {
     await loaded.dispose();
   });
 
+  it('refuses to read values after the file is written in place', async () => {
+    const inPlacePath = join(folder, 'in-place.osm');
+    await model.save(inPlacePath);
+    const loaded = await AlternatingLeastSquares.load(inPlacePath, { backend });
+    expect(loaded.explain('user-2', 'item-4')).toEqual(model.explain('user-2', 'item-4'));
+    // Same length, other bytes, same inode: what cp or an editor does to an existing file.
+    const bytes = readFileSync(inPlacePath);
+    writeFileSync(inPlacePath, Buffer.concat([bytes.subarray(0, bytes.length - 64), Buffer.alloc(64, 7)]));
+    expect(() => loaded.explain('user-2', 'item-4')).toThrow(
+      `${inPlacePath}: section userItemsData: the file was changed in place after the model was loaded (size ${bytes.length} -> ${bytes.length} bytes); load the model again; to replace a served model file, write a new file and rename it over the old one`,
+    );
+    await loaded.dispose();
+  });
+
   it('closes the file on dispose', async () => {
     const loaded = await AlternatingLeastSquares.load(path, { backend });
     const matrix = loaded.userItems as CsrMatrix;

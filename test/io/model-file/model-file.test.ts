@@ -139,6 +139,19 @@ describe('model file', () => {
     );
   });
 
+  it('refuses to save an id with a lone surrogate and leaves no file', async () => {
+    const contents = model.toContents();
+    const itemIds = contents.itemIds.toArray();
+    itemIds[3] = 'a\ud800';
+    const lonePath = join(folder, 'lone-surrogate.osm');
+    const error = await writeModelFile(lonePath, { ...contents, itemIds: IdMap.fromUnique(itemIds) }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toBe(
+      `${lonePath}: cannot save item id "a\\ud800" (index 3): invalid id, it contains a lone UTF-16 surrogate, which has no UTF-8 form; use ids that are valid Unicode text`,
+    );
+    expect(readdirSync(folder).some((name) => name.startsWith('lone-surrogate'))).toBe(false);
+  });
+
   it('aligns every section to 64 bytes', () => {
     const { header } = readRaw(path);
     expect(header.sections.map((section) => section.name)).toEqual([...modelSectionNames]);
@@ -254,8 +267,9 @@ describe('model file', () => {
   });
 
   it('rejects a file that is not there', async () => {
-    const error = await AlternatingLeastSquares.load(join(folder, 'absent.osm'), { backend }).catch((caught: unknown) => caught);
+    const absent = join(folder, 'absent.osm');
+    const error = await AlternatingLeastSquares.load(absent, { backend }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).message).toContain('cannot open the model file');
+    expect((error as InputError).message).toBe(`${absent}: model file not found; expected a file written by model.save() or osusume fit`);
   });
 });

@@ -34,6 +34,12 @@ describe('IdMap.fromPacked', () => {
     });
   }
 
+  it('finds no id for a string with a lone surrogate, which has no UTF-8 form', () => {
+    const map = packed(['\ufffd', 'a'])!;
+    expect(map.find('\ufffd')).toBe(0);
+    for (const lone of ['\ud800', '\udc00', 'a\ud83c']) expect(map.find(lone)).toBeUndefined();
+  });
+
   it('finds numbers as their strings', () => {
     const map = packed(['7', '42'])!;
     expect(map.find(42)).toBe(1);
