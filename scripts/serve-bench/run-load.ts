@@ -2,8 +2,8 @@
 // then sends GET /recommend with random known user ids read from the model file, in six phases. A
 // single connection measures latency and a closed loop of 16 connections sustained throughput. Two
 // phases measure latency at the target rate: autocannon's overallRate, kept for comparison with
-// earlier runs, and a paced open loop (see pacedLoad for how they differ). An open loop at twice the
-// sustained rate measures the share of 503 responses under overload, and one at half the rate the
+// earlier runs, and a paced open loop (see pacedLoad for how they differ). A paced open loop at twice
+// the sustained rate measures the share of 503 responses under overload, and one at half the rate the
 // recovery. Every phase is bounded in time, and the server's RSS is sampled every 100 ms. Each phase
 // also reports the CPU time of the server process and of this process (the load generator), the
 // server's event-loop delay and its GC time. The script prints one JSON summary.
@@ -236,14 +236,14 @@ try {
   if (selected.has('paced')) {
     phases.push(await runPhase(url, pid, `paced open loop at ${targetRate}/s (target rate)`, pacedLoad(url, targetRate, seconds, 64)));
   }
+  // Paced as well: autocannon's per-second quotas would send each second's overload in one burst and
+  // then leave the server idle, which understates what it serves while rejecting the excess.
   if (selected.has('overload')) {
-    const options = { connections: 4 * Number(maxQueue), duration: seconds, overallRate: 2 * rate };
-    phases.push(await runPhase(url, pid, `open loop at ${2 * rate}/s (twice the sustained rate)`, autocannonLoad(url, options)));
+    phases.push(await runPhase(url, pid, `paced open loop at ${2 * rate}/s (twice the sustained rate)`, pacedLoad(url, 2 * rate, seconds, 4 * Number(maxQueue))));
   }
   if (selected.has('recovery')) {
     const recoveryRate = Math.max(1, Math.round(rate / 2));
-    const options = { connections: 16, duration: Math.max(2, seconds / 2), overallRate: recoveryRate };
-    phases.push(await runPhase(url, pid, `open loop at ${recoveryRate}/s (recovery)`, autocannonLoad(url, options)));
+    phases.push(await runPhase(url, pid, `paced open loop at ${recoveryRate}/s (recovery)`, pacedLoad(url, recoveryRate, Math.max(2, seconds / 2), 64)));
   }
   const health = await (await fetch(`${url}/healthz`)).json();
   const summary = { modelPath, maxQueue: Number(maxQueue), serverFlags, serveOptions: process.env.SERVE_OPTIONS ?? null, serverStartSeconds: Math.round(startSeconds * 10) / 10, memoryAfterLoadMiB: loadedMemory, memoryAfterLoadTestMiB: memoryMiB(pid), healthAfter: health, phases };
