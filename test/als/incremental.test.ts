@@ -149,11 +149,12 @@ describe('incremental model updates', () => {
     // Item scorer: u0 now likes 'fresh', so it is filtered; unfiltered it can be ranked.
     expect((await model.recommend('u0', { n: nItems + 1 })).map((entry) => entry.itemId)).not.toContain('fresh');
     expect((await model.recommend('u1', { n: nItems + 1 })).map((entry) => entry.itemId)).toContain('fresh');
-    // Gram matrix: fold-in uses Y^T Y of the grown item factors.
+    // Gram matrix: fold-in uses Y^T Y of the grown item factors. The model computes it with the
+    // WebAssembly kernel, which rounds partial sums to float32, so the solutions agree to float32 noise.
     const itemGram = new Float64Array(factors * factors);
     computeGram(model.itemFactors, factors, nItems + 1, itemGram);
     const folded = foldInUser({ itemFactors: model.itemFactors, factors, itemGram, regularization: 0.1, items: Uint32Array.of(2), confidence: Float32Array.of(3) });
-    expect(model.recalculateUser([['i2', 1]])).toEqual(folded);
+    expect(maxAbsDifference(model.recalculateUser([['i2', 1]]), folded)).toBeLessThan(SAME_SYSTEM_ABS);
   });
 
   it('partialFitItems records the new column in the training matrix', async () => {

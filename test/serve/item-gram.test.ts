@@ -5,7 +5,7 @@ import { AlternatingLeastSquares } from '../../src/als/index.js';
 import { ScoringCache } from '../../src/als/scoring-cache.js';
 import type { Backend } from '../../src/backends/backend.js';
 import { createCpuBackend } from '../../src/backends/cpu/index.js';
-import { computeGram } from '../../src/backends/cpu/kernels/index.js';
+import { computeGram, loadKernelModule } from '../../src/backends/cpu/kernels/index.js';
 import { IdMap } from '../../src/csr/id-map.js';
 import { Random } from '../../src/random.js';
 import { randomSparse } from '../helpers/small-matrices.js';
@@ -43,6 +43,19 @@ describe('prepared item Gram matrix', () => {
     for (let a = 0; a < factors; a++) {
       for (let b = 0; b < a; b++) expect(prepared[a * factors + b]).toBe(prepared[b * factors + a]);
     }
+  });
+
+  it('computes the same matrix on first use once the kernels are compiled', async () => {
+    const factors = 7;
+    const nItems = 9_000;
+    const random = new Random(8);
+    const itemFactors = new Float32Array(nItems * factors).map(() => random.next() - 0.5);
+    expect((await loadKernelModule()).module).toBeDefined();
+
+    const prepared = new ScoringCache({} as Backend, new Float32Array(0), itemFactors, factors);
+    await prepared.prepareItemGram();
+    const onFirstUse = new ScoringCache({} as Backend, new Float32Array(0), itemFactors, factors).itemGram();
+    expect(Array.from(onFirstUse)).toEqual(Array.from(prepared.itemGram()));
   });
 
   it('gives an empty matrix zeros', async () => {

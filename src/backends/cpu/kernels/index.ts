@@ -32,4 +32,4 @@ export { mergeTopN } from './merge-top-n.js';
 export type { RowFailure, RowFailureReason, RowSystem } from './row-system.js';
 export { buildPrunedIndex, isPrunable, MAX_SCORE_BOUND, type PrunedItemIndex } from './pruned-index.js';
 export { runPrunedTopN, type PrunedTopNTask } from './pruned-top-n.js';
-export { instantiateKernels, loadKernelModule, type WasmKernelExports } from './wasm-module.js';
+export { compiledKernelModule, instantiateKernels, loadKernelModule, type WasmKernelExports } from './wasm-module.js';

@@ -63,8 +63,19 @@ let loading: Promise<KernelModuleResult> | undefined;
  * the file is missing or this runtime lacks WebAssembly SIMD or shared memory.
  */
 export function loadKernelModule(): Promise<KernelModuleResult> {
-  loading ??= compileKernels();
+  loading ??= compileKernels().then((result) => {
+    compiled = result.module;
+    return result;
+  });
   return loading;
+}
+
+/** The module compiled on this thread; set once loadKernelModule has resolved, as after a CPU backend starts. */
+let compiled: WebAssembly.Module | undefined;
+
+/** Returns the kernels module if this thread has compiled it already, for callers that cannot wait. */
+export function compiledKernelModule(): WebAssembly.Module | undefined {
+  return compiled;
 }
 
 async function compileKernels(): Promise<KernelModuleResult> {
