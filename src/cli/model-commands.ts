@@ -30,8 +30,8 @@ const fitFlagsSchema = z.strictObject({
 
 const queryFlagsSchema = z.strictObject({
   model: path,
-  user: z.string().min(1).optional(),
-  item: z.string().min(1).optional(),
+  user: z.string().min(1, { error: 'expected a user id' }).optional(),
+  item: z.string().min(1, { error: 'expected an item id' }).optional(),
   n: integerIn(1, 100_000).default(10),
   json: z.boolean().default(false),
   device,

@@ -5,18 +5,30 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { z } from 'zod';
 
+/** A decimal number as written on a command line: digits with an optional sign, point and exponent. */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/**
+ * Turns flag text into a number for the checks that follow. Number() would read '' and ' ' as 0 and
+ * accept '0x10' or '0b1', so text that is not a plain decimal becomes NaN and fails every check.
+ */
+function decimalOrNaN(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return DECIMAL.test(value.trim()) ? Number(value) : Number.NaN;
+}
+
 /** Returns the schema of an integer flag in [min, max], with one message for every way it can be wrong. */
 export function integerIn(min: number, max: number) {
   const error = `expected an integer from ${min} to ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+  return z.preprocess(decimalOrNaN, z.number({ error }).int({ error }).min(min, { error }).max(max, { error }));
 }
 
 /** Returns the schema of a number flag with an exclusive or inclusive lower bound and an inclusive upper bound. */
 export function numberIn(min: number, max: number, minInclusive: boolean) {
   const lower = minInclusive ? `at least ${min}` : `above ${min}`;
   const error = max === Infinity ? `expected a number ${lower}` : `expected a number ${lower} and at most ${max}`;
-  const base = z.coerce.number({ error }).max(max, { error });
-  return minInclusive ? base.min(min, { error }) : base.gt(min, { error });
+  const base = z.number({ error }).max(max, { error });
+  return z.preprocess(decimalOrNaN, minInclusive ? base.min(min, { error }) : base.gt(min, { error }));
 }
 
 /** zod fields of the model flags, with the library's defaults. */

@@ -9,7 +9,7 @@ import { integerIn, numberIn } from './model-flags.js';
 
 const serveFlagsSchema = z.strictObject({
   model: z.string().min(1, { error: 'expected a file path' }),
-  host: z.string().min(1).default('127.0.0.1'),
+  host: z.string().min(1, { error: 'expected a host name or address' }).default('127.0.0.1'),
   port: integerIn(0, 65_535).default(8080),
   device: z.enum(['auto', 'cpu', 'webgpu']).default('auto'),
   threads: integerIn(1, 256).optional(),
@@ -21,6 +21,13 @@ const serveFlagsSchema = z.strictObject({
 
 async function serveCommand(raw: Record<string, unknown>): Promise<void> {
   const flags = parseOrThrow(serveFlagsSchema, raw, 'serve flags', flagName);
+  // Installed before the model loads: without a handler, SIGHUP's default action ends the process.
+  // A SIGHUP during start-up means the file may have changed, so it is reloaded once the server listens.
+  let onHangup = () => {
+    isHangupPending = true;
+  };
+  let isHangupPending = false;
+  process.on('SIGHUP', () => onHangup());
   const server = await createRecommendServer({
     modelPath: flags.model,
     host: flags.host,
@@ -35,11 +42,12 @@ async function serveCommand(raw: Record<string, unknown>): Promise<void> {
   await server.listen();
   const log = server.app.log;
 
-  process.on('SIGHUP', () => {
+  onHangup = () => {
     log.info('SIGHUP received: reloading the model file');
     // reload() logs its own failure and keeps the previous model.
     server.reload().catch(() => undefined);
-  });
+  };
+  if (isHangupPending) onHangup();
   let isStopping = false;
   const stop = (signal: string) => {
     if (isStopping) return;

@@ -22,6 +22,12 @@ export interface ServeOptions extends BatcherOptions {
   threads?: number;
   /** pino level of the server log (JSON lines on stdout). Default 'info'. */
   logLevel?: 'silent' | 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+  /**
+   * How long close() waits for open connections to finish their requests before it closes them,
+   * in milliseconds. Default 10,000. A client that never finishes sending a request would otherwise
+   * hold the shutdown forever.
+   */
+  drainTimeoutMs?: number;
 }
 
 export interface RecommendServer {
@@ -155,7 +161,16 @@ export async function createRecommendServer(options: ServeOptions): Promise<Reco
     async close() {
       app.log.info('closing: finishing running requests');
       isClosing = true;
-      await app.close();
+      const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
+      const forceClose = setTimeout(() => {
+        app.log.warn({ drainTimeoutMs }, 'closing: connections still open after the drain timeout are closed now');
+        app.server.closeAllConnections();
+      }, drainTimeoutMs);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(forceClose);
+      }
       // A reload still loading checks isClosing when its load ends and disposes that model itself.
       await Promise.allSettled([reloading, followUp]);
       await handler.close();

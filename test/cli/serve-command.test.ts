@@ -21,6 +21,10 @@ describe('serve flags', () => {
     [['--threads', '0'], '--threads is "0": expected an integer from 1 to 256'],
     [['--port', '99999'], '--port is "99999": expected an integer from 0 to 65535'],
     [['--batch-window-ms', '-1'], '--batch-window-ms is "-1": expected a number at least 0 and at most 1000'],
+    [['--port', ''], '--port is "": expected an integer from 0 to 65535'],
+    [['--max-batch', '0x10'], '--max-batch is "0x10": expected an integer from 1 to 65536'],
+    [['--max-queue', ' '], '--max-queue is " ": expected an integer from 1 to 1000000'],
+    [['--host', ''], '--host is "": expected a host name or address'],
   ])('rejects %j', async (args, message) => {
     expect(await serveError(...args)).toBe(`invalid serve flags: ${message}`);
   });

@@ -1,6 +1,7 @@
 // The recommendation server over real HTTP on 127.0.0.1: routes, validation, overload, reload and drain.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -340,6 +341,20 @@ describe('recommendation server', () => {
     expect((await running).status).toBe(200);
     await closed;
     await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    await expect(server.handler.model.recommend('u1')).rejects.toThrow('the model was disposed');
+  });
+
+  it('closes a stalled request after the drain timeout', async () => {
+    const { server, url } = await startServer({ drainTimeoutMs: 200 });
+    const { hostname, port } = new URL(url);
+    const socket = connect(Number(port), hostname);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    // The headers promise 100 bytes of body and only 10 arrive, so the request never completes.
+    socket.write('POST /recommend HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"items":[');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await server.close();
+    await ended;
     await expect(server.handler.model.recommend('u1')).rejects.toThrow('the model was disposed');
   });
 });

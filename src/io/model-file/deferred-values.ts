@@ -14,8 +14,8 @@ const CHECK_CHUNK_BYTES = 1 << 22;
 /**
  * A float32 section of an open model file. The handle stays open until close(), so replacing the file
  * at its path (save() renames a new file over it) leaves these reads on the bytes that were loaded.
- * Writing into the same file in place is detected by its size and modification time, which are
- * compared with those at load before every read.
+ * Writing into the same file in place is detected by its size, modification time and change time,
+ * which are compared with those at load before every read.
  */
 export class DeferredSection implements DeferredValues {
   private isClosed = false;
@@ -27,7 +27,7 @@ export class DeferredSection implements DeferredValues {
     private readonly entry: SectionEntry,
     private readonly checksum: Checksum,
     /** The file's stat when it was opened for load. */
-    private readonly loaded: Pick<Stats, 'size' | 'mtimeMs'>,
+    private readonly loaded: Pick<Stats, 'size' | 'mtimeMs' | 'ctimeMs'>,
   ) {}
 
   /** Reads the whole section into an array of its own and checks it against the section checksum. */
@@ -98,7 +98,11 @@ export class DeferredSection implements DeferredValues {
     } catch (error) {
       failModelFile(this.path, where, `reading failed: ${(error as Error).message}`, 'load the model again');
     }
-    if (now.size === this.loaded.size && now.mtimeMs === this.loaded.mtimeMs) return;
+    // The change time also catches writes that restore the modification time (cp -p, touch -r). It
+    // is compared only while the file still has a name: unlinking it, as a rename over its path does,
+    // sets the change time too, and an unlinked file can no longer be opened for writing.
+    const isSame = now.size === this.loaded.size && now.mtimeMs === this.loaded.mtimeMs && (now.nlink === 0 || now.ctimeMs === this.loaded.ctimeMs);
+    if (isSame) return;
     failModelFile(this.path, where, `the file was changed in place after the model was loaded (size ${this.loaded.size} -> ${now.size} bytes)`, 'load the model again; to replace a served model file, write a new file and rename it over the old one');
   }
 

@@ -110,8 +110,16 @@ export async function writeImplicitNpz(path: string, contents: ModelFileContents
   const seed = contents.training.seed ?? contents.options.seed;
   if (seed !== undefined) members.push(['random_state', scalar('<i8', BigInt64Array.of(BigInt(seed)))]);
   if (options.includeIds ?? true) {
-    for (const [name, idMap] of [[USER_IDS_MEMBER, contents.userIds], [ITEM_IDS_MEMBER, contents.itemIds]] as const) {
+    for (const [name, idMap, kind] of [[USER_IDS_MEMBER, contents.userIds, 'user'], [ITEM_IDS_MEMBER, contents.itemIds, 'item']] as const) {
       const ids = idMap.toArray();
+      // NumPy pads fixed-width strings with U+0000 and drops it when reading, so such an id cannot come back.
+      const withNul = ids.findIndex((id) => id.includes('\u0000'));
+      if (withNul >= 0) {
+        throw new InputError('invalid_id', `${path}: cannot save ${kind} id ${JSON.stringify(ids[withNul])} (index ${withNul}) for implicit: invalid id, it contains U+0000, which NumPy strings drop; save to an osusume model file instead, or pass includeIds: false`, {
+          where: path,
+          received: JSON.stringify(ids[withNul]),
+        });
+      }
       members.push([name, { descr: unicodeDescr(ids), shape: [ids.length], data: ids }]);
     }
   }

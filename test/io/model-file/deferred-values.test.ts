@@ -1,7 +1,8 @@
 // Loaded models leave the training values in the model file until first use: the reads must see the
 // loaded file, check its checksum and stop once the model is disposed.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -145,6 +146,24 @@ describe('deferred training values', () => {
     expect(() => loaded.explain('user-2', 'item-4')).toThrow(
       `${inPlacePath}: section userItemsData: the file was changed in place after the model was loaded (size ${bytes.length} -> ${bytes.length} bytes); load the model again; to replace a served model file, write a new file and rename it over the old one`,
     );
+    await loaded.dispose();
+  });
+
+  it('refuses to read values after an in-place write that kept the modification time', async () => {
+    const keptTimePath = join(folder, 'kept-time.osm');
+    await model.save(keptTimePath);
+    const loaded = await AlternatingLeastSquares.load(keptTimePath, { backend });
+    expect(loaded.explain('user-2', 'item-4')).toEqual(model.explain('user-2', 'item-4'));
+    // touch -r copies the times to the nanosecond, which Node's utimes cannot; cp -p does the same.
+    const timesPath = join(folder, 'kept-time.times');
+    writeFileSync(timesPath, '');
+    execFileSync('touch', ['-r', keptTimePath, timesPath]);
+    const before = statSync(keptTimePath);
+    const bytes = readFileSync(keptTimePath);
+    writeFileSync(keptTimePath, Buffer.concat([bytes.subarray(0, bytes.length - 64), Buffer.alloc(64, 7)]));
+    execFileSync('touch', ['-r', timesPath, keptTimePath]);
+    expect(statSync(keptTimePath).mtimeMs).toBe(before.mtimeMs);
+    expect(() => loaded.explain('user-2', 'item-4')).toThrow('the file was changed in place after the model was loaded');
     await loaded.dispose();
   });
 

@@ -1,6 +1,6 @@
 // Interchange with the Python library implicit through the .npz that its ALS save() writes.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -139,6 +139,29 @@ describe('implicit npz', () => {
     expect(await imported.recommend('u3', unfiltered)).toEqual(await model.recommend('u3', unfiltered));
     expect(imported.options).toMatchObject({ factors: 4, regularization: 0.01, alpha: 1, iterations: 2, solver: 'cg', seed: 5 });
     await imported.dispose();
+    await model.dispose();
+  });
+
+  it('refuses ids with U+0000 and writes no file', async () => {
+    const model = await AlternatingLeastSquares.fromContents(
+      {
+        options: { factors, regularization: 0.1, alpha: 1, iterations: 1, solver: 'cg', cgSteps: 3, calculateTrainingLoss: false },
+        userFactors,
+        itemFactors,
+        userItems: randomSparse(nUsers, nItems, 0, 1),
+        userIds: new IdMap(['a', 'b', 'trail\u0000', 'd', 'e']),
+        itemIds: new IdMap(['w', 'x', 'y', 'z']),
+        training: { losses: [], source: 'test' },
+      },
+      { backend },
+    );
+    const path = join(folder, 'nul-ids.npz');
+    const error = await model.saveImplicit(path).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toBe(
+      `${path}: cannot save user id "trail\\u0000" (index 2) for implicit: invalid id, it contains U+0000, which NumPy strings drop; save to an osusume model file instead, or pass includeIds: false`,
+    );
+    expect(existsSync(path)).toBe(false);
     await model.dispose();
   });
 
