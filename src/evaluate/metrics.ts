@@ -118,9 +118,14 @@ function checkSameShape(train: CsrMatrix, test: CsrMatrix): void {
 /** Returns the users (all, or `users` in the given order) that have at least one held-out item. */
 function selectTestUsers(test: CsrMatrix, users: Uint32Array | undefined): Uint32Array {
   if (users === undefined) {
-    const selected: number[] = [];
-    for (let user = 0; user < test.nRows; user++) if (test.rowLength(user) > 0) selected.push(user);
-    return Uint32Array.from(selected);
+    // Counting first lets a typed array be filled directly. A number array grown one user at a time
+    // (350,000 users at full scale) would take an estimated 3 to 7 MiB of heap, copies included.
+    let count = 0;
+    for (let user = 0; user < test.nRows; user++) if (test.rowLength(user) > 0) count++;
+    const selected = new Uint32Array(count);
+    let next = 0;
+    for (let user = 0; user < test.nRows; user++) if (test.rowLength(user) > 0) selected[next++] = user;
+    return selected;
   }
 
   const isSeen = new Uint8Array(test.nRows);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { CsrMatrix } from '../csr/csr-matrix.js';
 import { IdMap } from '../csr/id-map.js';
 import { emptyStats, type Interactions } from '../csr/interactions.js';
+import { invariant } from '../errors.js';
 import { Random } from '../random.js';
 import { parseOrThrow } from '../validate.js';
 import { drawCatalogue } from './catalogue-model.js';
@@ -106,8 +107,36 @@ export function generateLastfmLike(options: SyntheticOptions = {}): SyntheticInt
   };
 }
 
+/**
+ * Returns the ids prefix + "0", prefix + "1", ... packed (see IdMap.fromPacked). Their bytes are written
+ * straight into one blob, so no string is made per id. As strings in a Map, the 650,000 ids of the full
+ * scale added about 30 MiB to the peak RSS of the full-size bench.
+ */
 function prefixedIds(prefix: string, count: number): IdMap {
-  const ids = new IdMap();
-  for (let index = 0; index < count; index++) ids.add(`${prefix}${index}`);
+  const offsets = new Uint32Array(count + 1);
+  let byteLength = 0;
+  for (let index = 0; index < count; index++) {
+    byteLength += prefix.length + decimalDigits(index);
+    offsets[index + 1] = byteLength;
+  }
+  const bytes = new Uint8Array(byteLength);
+  for (let index = 0; index < count; index++) {
+    const start = offsets[index];
+    for (let k = 0; k < prefix.length; k++) bytes[start + k] = prefix.charCodeAt(k);
+    // Digits are written from the last one back, so no string is built for the number.
+    let rest = index;
+    for (let position = offsets[index + 1] - 1; position >= start + prefix.length; position--) {
+      bytes[position] = 0x30 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    }
+  }
+  const ids = IdMap.fromPacked(offsets, bytes);
+  invariant(ids !== undefined, `the synthetic ids ${prefix}0.. are not distinct ASCII`);
   return ids;
+}
+
+function decimalDigits(value: number): number {
+  let digits = 1;
+  for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+  return digits;
 }

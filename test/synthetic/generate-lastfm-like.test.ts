@@ -25,6 +25,19 @@ describe('generateLastfmLike', () => {
     expect(small.stats.rows).toBe(small.userItems.nnz);
   });
 
+  it('names ids by prefix and index', () => {
+    for (const index of [0, 9, 10, 99, 100, 999, 1000, 2923]) {
+      expect(small.userIds.idAt(index)).toBe(`u${index}`);
+      expect(small.userIds.find(`u${index}`)).toBe(index);
+      expect(small.itemIds.idAt(index)).toBe(`i${index}`);
+      expect(small.itemIds.find(`i${index}`)).toBe(index);
+    }
+    expect(small.userIds.find('u3589')).toBeUndefined();
+    expect(small.userIds.find('i0')).toBeUndefined();
+    expect(small.userIds.find('u01')).toBeUndefined();
+    expect(small.userIds.toArray()).toEqual(Array.from({ length: 3589 }, (_, index) => `u${index}`));
+  });
+
   it('repeats exactly for the same seed', () => {
     const again = generateLastfmLike({ scale: 0.01, seed: 5 });
     expect(firstDifference(again.userItems.indptr, small.userItems.indptr)).toBe(-1);
