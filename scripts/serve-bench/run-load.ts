@@ -92,7 +92,7 @@ async function serverCounters(url: string): Promise<ServerCounters> {
   };
 }
 
-/** What one phase's load generator reports: each response's status as it comes, then the latencies. */
+/** Result of one phase's load generator, after it has reported each response's status as it came. */
 interface LoadResult {
   durationSeconds: number;
   p50Ms: number;
@@ -101,7 +101,7 @@ interface LoadResult {
 type StatusRecorder = (statusCode: number) => void;
 type LoadDriver = (recordStatus: StatusRecorder) => Promise<LoadResult>;
 
-/** A closed loop (or autocannon's per-second rate quotas) of `connections` autocannon connections. */
+/** Drives a closed loop (or autocannon's per-second rate quotas) over `connections` autocannon connections. */
 function autocannonLoad(url: string, options: { connections: number; duration: number; overallRate?: number }): LoadDriver {
   return async (recordStatus) => {
     // Without a callback autocannon returns its event-emitting instance, which is also a promise of the result.
@@ -114,8 +114,8 @@ function autocannonLoad(url: string, options: { connections: number; duration: n
 }
 
 /**
- * A true open loop: request k is due at k / rate seconds after the start, whatever the server does,
- * and its latency counts from when it was due. autocannon's overallRate is not this. Each connection
+ * Drives a true open loop: request k is due at k / rate seconds after the start, whatever the server
+ * does, and its latency counts from when it was due. autocannon's overallRate is not this. Each connection
  * sends its share of the second back to back and then waits for the next second, so it measures a
  * closed loop of all connections for most of each second. Requests go over at most `maxSockets`
  * keep-alive connections; a request that finds them all busy waits, and that wait counts too.
