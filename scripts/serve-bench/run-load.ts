@@ -115,10 +115,10 @@ function autocannonLoad(url: string, options: { connections: number; duration: n
 
 /**
  * Drives a true open loop: request k is due at k / rate seconds after the start, whatever the server
- * does, and its latency counts from when it was due. autocannon's overallRate is not this. Each connection
- * sends its share of the second back to back and then waits for the next second, so it measures a
- * closed loop of all connections for most of each second. Requests go over at most `maxSockets`
- * keep-alive connections; a request that finds them all busy waits, and that wait counts too.
+ * does, and its latency counts from when it was due. autocannon's overallRate is not this. Each
+ * connection sends its share of the second back to back and then waits for the next second, so it
+ * measures a closed loop of all connections for most of each second. Requests go over at most
+ * `maxSockets` keep-alive connections; a request that finds them all busy waits, and that wait counts.
  */
 function pacedLoad(url: string, rate: number, seconds: number, maxSockets: number): LoadDriver {
   return (recordStatus) =>
