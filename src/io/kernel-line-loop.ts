@@ -5,7 +5,7 @@
 import { invariant } from '../errors.js';
 import type { DelimitedParser } from './delimited-parser.js';
 import type { DelimitedLayout } from './formats.js';
-import { lineTooLong, MAX_LINE_BYTES, openForReading, withoutCarriageReturn } from './line-reader.js';
+import { lineTooLong, MAX_LINE_BYTES, readChunksAhead, withoutCarriageReturn } from './line-reader.js';
 import type { LoaderKernelExports } from './loader-kernel.js';
 import { KernelKeyInterner } from './kernel-key-interner.js';
 import type { ParseTarget } from './parse-target.js';
@@ -30,57 +30,42 @@ export async function forEachLineWithKernel(
   layout: DelimitedLayout,
   chunkBytes: number,
 ): Promise<number> {
-  const handle = await openForReading(path);
-  // As in forEachLine, the next read fills one buffer while the other chunk is parsed.
-  const readBuffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
-  const readInto = async (buffer: Buffer) => (await handle.read(buffer, 0, buffer.length, null)).bytesRead;
-  let pending = readInto(readBuffers[0]);
-  try {
-    const loop = new KernelLoop(parser, target, kernel, layout);
-    let capacity = chunkBytes * 2;
-    let base = kernel.reserveInput(capacity);
-    // Bytes [base, base + carried) of the module's memory start a line that continues in the next chunk.
-    let carried = 0;
-    let readIndex = 0;
-    let isBomChecked = false;
+  const loop = new KernelLoop(parser, target, kernel, layout);
+  let capacity = chunkBytes * 2;
+  let base = kernel.reserveInput(capacity);
+  // Bytes [base, base + carried) of the module's memory start a line that continues in the next chunk.
+  let carried = 0;
+  let isBomChecked = false;
 
-    for (;;) {
-      const bytesRead = await pending;
-      const chunk = readBuffers[readIndex];
-      readIndex ^= 1;
-      if (bytesRead > 0) pending = readInto(readBuffers[readIndex]);
-
-      if (carried > MAX_LINE_BYTES) throw lineTooLong(path, loop.lineNumber + 1);
-      if (carried + bytesRead > capacity) {
-        capacity = Math.max(carried + bytesRead, capacity * 2);
-        base = kernel.reserveInput(capacity);
-      }
-      new Uint8Array(kernel.memory.buffer).set(chunk.subarray(0, bytesRead), base + carried);
-      const filled = carried + bytesRead;
-      let start = 0;
-      if (!isBomChecked) {
-        if (filled < 3 && bytesRead > 0) {
-          carried = filled;
-          continue;
-        }
-        isBomChecked = true;
-        const head = new Uint8Array(kernel.memory.buffer, base, Math.min(filled, 3));
-        if (filled >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) start = 3;
-      }
-
-      const next = loop.visitLines(base + start, base + filled);
-      if (bytesRead === 0) {
-        loop.visitLastLine(next, base + filled);
-        return loop.lineNumber;
-      }
-      carried = base + filled - next;
-      if (carried > 0 && next > base) new Uint8Array(kernel.memory.buffer).copyWithin(base, next, base + filled);
+  for await (const chunk of readChunksAhead(path, chunkBytes)) {
+    const bytesRead = chunk.length;
+    if (carried > MAX_LINE_BYTES) throw lineTooLong(path, loop.lineNumber + 1);
+    if (carried + bytesRead > capacity) {
+      capacity = Math.max(carried + bytesRead, capacity * 2);
+      base = kernel.reserveInput(capacity);
     }
-  } finally {
-    // A read still in flight (after a parser error) must finish before the handle closes.
-    await pending.catch(() => undefined);
-    await handle.close();
+    new Uint8Array(kernel.memory.buffer).set(chunk, base + carried);
+    const filled = carried + bytesRead;
+    let start = 0;
+    if (!isBomChecked) {
+      if (filled < 3 && bytesRead > 0) {
+        carried = filled;
+        continue;
+      }
+      isBomChecked = true;
+      const head = new Uint8Array(kernel.memory.buffer, base, Math.min(filled, 3));
+      if (filled >= 3 && head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) start = 3;
+    }
+
+    const next = loop.visitLines(base + start, base + filled);
+    if (bytesRead === 0) {
+      loop.visitLastLine(next, base + filled);
+      break;
+    }
+    carried = base + filled - next;
+    if (carried > 0 && next > base) new Uint8Array(kernel.memory.buffer).copyWithin(base, next, base + filled);
   }
+  return loop.lineNumber;
 }
 
 /** The per-file state: line count, views of the module's memory, and the hand-over between kernel and parser. */

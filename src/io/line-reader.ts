@@ -27,59 +27,70 @@ export interface LineVisitor {
  * Errors thrown by the visitor propagate after the file is closed. Returns the number of lines.
  */
 export async function forEachLine(path: string, visitor: LineVisitor, chunkBytes = DEFAULT_CHUNK_BYTES): Promise<number> {
+  // Bytes [0, carried) of `lines` are the start of a line that continues in the next chunk.
+  let lines: Buffer = Buffer.allocUnsafe(chunkBytes * 2);
+  let carried = 0;
+  let lineNumber = 0;
+  let isBomChecked = false;
+
+  for await (const chunk of readChunksAhead(path, chunkBytes)) {
+    const bytesRead = chunk.length;
+    if (carried > MAX_LINE_BYTES) throw lineTooLong(path, lineNumber + 1);
+    if (carried + bytesRead > lines.length) lines = grow(lines, carried + bytesRead);
+    chunk.copy(lines, carried);
+    const filled = carried + bytesRead;
+    const view = lines.subarray(0, filled);
+    let start = 0;
+    if (!isBomChecked) {
+      // Nothing is parsed until the first three bytes are in, so the check inspects the start of the file.
+      if (filled < 3 && bytesRead > 0) {
+        carried = filled;
+        continue;
+      }
+      isBomChecked = true;
+      if (filled >= 3 && view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf) start = 3;
+    }
+
+    let newline = view.indexOf(NEWLINE, start);
+    while (newline !== -1) {
+      visitor.visitLine(view, start, withoutCarriageReturn(view, start, newline), ++lineNumber);
+      start = newline + 1;
+      newline = view.indexOf(NEWLINE, start);
+    }
+
+    if (bytesRead === 0) {
+      if (start < filled) visitor.visitLine(view, start, withoutCarriageReturn(view, start, filled), ++lineNumber);
+      break;
+    }
+
+    carried = filled - start;
+    if (carried > 0 && start > 0) lines.copy(lines, 0, start, filled);
+  }
+  return lineNumber;
+}
+
+/**
+ * Yields the chunks of `path` in order, ending with an empty chunk at the end of the file. Two read
+ * buffers alternate: the next read fills one while the caller works on the other, so parsing does
+ * not wait for the disk or the page cache. A yielded chunk is valid until the next one is requested.
+ * The file is closed when the caller stops, after any read still in flight has finished.
+ */
+export async function* readChunksAhead(path: string, chunkBytes: number): AsyncGenerator<Buffer, void, undefined> {
   const handle = await openForReading(path);
-  // Two read buffers alternate: the next read fills one while the lines of the other are parsed,
-  // so the parser does not sit idle waiting for the disk or the page cache.
   const readBuffers = [Buffer.allocUnsafe(chunkBytes), Buffer.allocUnsafe(chunkBytes)];
   const readInto = async (buffer: Buffer) => (await handle.read(buffer, 0, buffer.length, null)).bytesRead;
   let pending = readInto(readBuffers[0]);
+  let readIndex = 0;
   try {
-    // Bytes [0, carried) of `lines` are the start of a line that continues in the next chunk.
-    let lines: Buffer = Buffer.allocUnsafe(chunkBytes * 2);
-    let carried = 0;
-    let lineNumber = 0;
-    let readIndex = 0;
-    let isBomChecked = false;
-
     for (;;) {
       const bytesRead = await pending;
       const chunk = readBuffers[readIndex];
       readIndex ^= 1;
       if (bytesRead > 0) pending = readInto(readBuffers[readIndex]);
-
-      if (carried > MAX_LINE_BYTES) throw lineTooLong(path, lineNumber + 1);
-      if (carried + bytesRead > lines.length) lines = grow(lines, carried + bytesRead);
-      chunk.copy(lines, carried, 0, bytesRead);
-      const filled = carried + bytesRead;
-      const view = lines.subarray(0, filled);
-      let start = 0;
-      if (!isBomChecked) {
-        // Nothing is parsed until the first three bytes are in, so the check inspects the start of the file.
-        if (filled < 3 && bytesRead > 0) {
-          carried = filled;
-          continue;
-        }
-        isBomChecked = true;
-        if (filled >= 3 && view[0] === 0xef && view[1] === 0xbb && view[2] === 0xbf) start = 3;
-      }
-
-      let newline = view.indexOf(NEWLINE, start);
-      while (newline !== -1) {
-        visitor.visitLine(view, start, withoutCarriageReturn(view, start, newline), ++lineNumber);
-        start = newline + 1;
-        newline = view.indexOf(NEWLINE, start);
-      }
-
-      if (bytesRead === 0) {
-        if (start < filled) visitor.visitLine(view, start, withoutCarriageReturn(view, start, filled), ++lineNumber);
-        return lineNumber;
-      }
-
-      carried = filled - start;
-      if (carried > 0 && start > 0) lines.copy(lines, 0, start, filled);
+      yield chunk.subarray(0, bytesRead);
+      if (bytesRead === 0) return;
     }
   } finally {
-    // A read still in flight (after a visitor error) must finish before the handle closes.
     await pending.catch(() => undefined);
     await handle.close();
   }
