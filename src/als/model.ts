@@ -275,8 +275,8 @@ export class AlternatingLeastSquares implements IndexRecommender {
     try {
       const contents = await readModelFile(path, {
         verify: options.verify,
-        // Serving filters with the training matrix's structure only; its values stay in the file, which
-        // the model keeps open until dispose(), for explain, fold-in of existing users, partial fits and save.
+        // Serving filters with the training matrix's structure only, so its values stay in the file. The
+        // model keeps the file open until dispose() for explain, fold-in of known users, partial fits and save.
         deferValues: true,
         // Once the header gives the options, start the backend and read the item factors straight into
         // its memory where it offers some (the CPU arena), so its scorer uses them without a copy.

@@ -101,7 +101,7 @@ export function withoutCarriageReturn(bytes: Uint8Array, start: number, end: num
   return end > start && bytes[end - 1] === CARRIAGE_RETURN ? end - 1 : end;
 }
 
-/** The error for a line longer than MAX_LINE_BYTES, which starts at line `lineNumber`. */
+/** Returns the error for a line longer than MAX_LINE_BYTES that starts at line `lineNumber`. */
 export function lineTooLong(path: string, lineNumber: number): InputError {
   return new InputError('invalid_file', `${path}:${lineNumber}: line is longer than ${MAX_LINE_BYTES} bytes; expected a text file of short lines`, {
     where: `${path}:${lineNumber}`,

@@ -30,7 +30,7 @@ export interface LoaderKernelExports {
 /** Columns the module keeps bounds for. A layout that needs a later one is parsed in TypeScript. */
 const MAX_KERNEL_COLUMNS = 16;
 
-/** Which line parser a load uses: the WebAssembly fast path when it loads ('auto'), or always TypeScript. */
+/** Line parser choice of later loads: the WebAssembly fast path when it loads ('auto'), or always TypeScript. */
 export type LoaderKernelChoice = 'auto' | 'typescript';
 
 let choice: LoaderKernelChoice = 'auto';
@@ -45,7 +45,7 @@ export function setLoaderKernelChoice(next: LoaderKernelChoice): void {
   choice = next;
 }
 
-/** Why the fast path did not load, or undefined when it loaded or was not tried yet. */
+/** Returns why the fast path did not load, or undefined when it loaded or was not tried yet. */
 export function loaderKernelFailure(): string | undefined {
   return failure;
 }

@@ -65,7 +65,7 @@ const ODD_NAMES = ['ünïcödé örchestra', '架空のバンド', '"quoted"', '
 const ODD_VALUES = ['0', '4.5', '7.', '1e3', '0012', '123456789012345678', '0.000000000000001', 'abc', '-3', '', ' 5', '.5', '.', 'NaN'];
 const ODD_LINES = ['', '   ', '\t', '# comment', 'only\ttwo', 'a\tb\tc\td\te', '\tmbid\tname\t3', '\r'];
 
-/** A Last.fm 360K-like file with most users grouped, a few revisited, and every kind of odd line sprinkled in. */
+/** Returns a Last.fm 360K-like file with most users grouped, a few revisited, and odd lines of every kind mixed in. */
 function lastfmText(seed: number, lines: number, oddLines: boolean): string {
   const random = randomFrom(seed);
   const users = Array.from({ length: 40 }, () => sha1Like(random));
@@ -109,7 +109,7 @@ describe('WebAssembly loader fast path', () => {
     expect((result.stats as { invalidLinesSkipped: number }).invalidLinesSkipped).toBeGreaterThan(10);
   });
 
-  it('matches it with binary values, mbid keys, a header, a byte order mark and no final newline', async () => {
+  it('matches with header, BOM and options', async () => {
     const text = `\ufeffuser_sha1\tartist_mbid\tartist_name\tplays\n${lastfmText(3, 2000, true).trimEnd()}`;
     const path = writeTemp('header.tsv', text);
     for (const options of [{ binary: true }, { lastfmItemKey: 'mbid' as const }, {}]) {
@@ -117,7 +117,7 @@ describe('WebAssembly loader fast path', () => {
     }
   });
 
-  it('throws the same error for an invalid line wherever it falls in a chunk', async () => {
+  it('throws identical errors across chunk positions', async () => {
     const lines = lastfmText(4, 400, false).split(/(?<=\n)/);
     for (const invalid of ['abc', '-1', '1e999']) {
       for (let at = 30; at < 60; at++) {
@@ -129,7 +129,7 @@ describe('WebAssembly loader fast path', () => {
     }
   });
 
-  it('matches it on a line longer than the read size, which grows the buffer', async () => {
+  it('matches on lines longer than reads', async () => {
     const user = 'c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00';
     // The second name is longer than a key block of the fast path (1 MiB), which then takes a block of its own.
     for (const repeat of [2000, 250_000]) {
@@ -150,7 +150,7 @@ describe('WebAssembly loader fast path', () => {
     await expectSameOnBothPaths(() => loadInteractions(dat, { format: 'triplets', delimiter: '::', chunkBytes: 1024 }));
   });
 
-  it('maps ids whose invalid UTF-8 bytes decode to the same text to one index', async () => {
+  it('merges invalid UTF-8 ids like TypeScript', async () => {
     const lines: Uint8Array[] = [];
     for (let k = 0; k < 200; k++) {
       const user = Buffer.from(`u${k % 7}\t`);
@@ -167,7 +167,7 @@ describe('WebAssembly loader fast path', () => {
     }
   });
 
-  it('matches it for a train and a test file in one id space, and for ids given up front', async () => {
+  it('matches shared and given id spaces', async () => {
     const train = writeTemp('train.tsv', lastfmText(6, 2500, true));
     const test = writeTemp('test.tsv', lastfmText(7, 800, true));
     await expectSameOnBothPaths(() => loadTrainTest(train, test, { format: 'lastfm360k', chunkBytes: 1024, invalidLines: 'skip' }));

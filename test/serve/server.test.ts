@@ -287,7 +287,7 @@ describe('recommendation server', () => {
     await replacement.dispose();
   });
 
-  it('serves the newest file when a second reload is asked for while one runs', async () => {
+  it('serves newest file after overlapping reloads', async () => {
     const path = join(folder, 'double-reload.osm');
     await reference.save(path);
     const { server } = await startServer({}, path);

@@ -38,9 +38,9 @@ const batchNameLength = memory.data(BATCH * 4);
 /**
  * The line a scan stopped at when that line is valid but brings an id not in the tables yet. JS then
  * adds the ids and the triplet without parsing the line again. The fields are u32 unless noted.
- * They are the kind (NEW_IDS, or 0 when the stop has another reason), the next line's start, the
- * user index (i32, -1 for a new user), the addresses and lengths of the user and item keys, the
- * value (f32), and the address and length of the name field.
+ * In order: the kind (NEW_IDS, or 0 when the stop has another reason) and the next line's start.
+ * Then the user index (i32, -1 for a new user) and the addresses and lengths of the user and item
+ * keys. Last come the value (f32) and the address and length of the name field.
  */
 const pending = memory.data(10 * 4);
 const NEW_IDS: u32 = 1;
@@ -128,8 +128,8 @@ export function clearOutput(): void {
  * was accepted and appended to the output, and scannedLineCount returns how many.
  *
  * Lines go in batches: parse a batch, then look its items up together. Item lookups land at random
- * places of a table larger than the L2 cache; issuing a batch's loads back to back lets the
- * processor wait for those cache misses in parallel instead of one line at a time.
+ * places of a table larger than the L2 cache. Issuing a batch's loads back to back lets the
+ * processor wait for those cache misses in parallel, instead of one line at a time.
  */
 export function scan(position: usize, end: usize): usize {
   scannedLines = 0;

@@ -82,14 +82,14 @@ export function equalBytes(a: usize, b: usize, length: usize): bool {
   return k == length || loadTail(a + k, length - k) == loadTail(b + k, length - k);
 }
 
-/** The slot array of a table. */
+/** Returns the address of a table's slot array. */
 // @ts-ignore: decorator
 @inline
 export function tableSlots(table: usize): usize {
   return <usize>load<u32>(table + SLOTS);
 }
 
-/** The slot count of a table minus 1. */
+/** Returns a table's slot count minus 1, the mask that wraps probe positions. */
 // @ts-ignore: decorator
 @inline
 export function tableMask(table: usize): u32 {
@@ -112,21 +112,21 @@ export function findSlot(table: usize, key: usize, length: u32, hash: u32): usiz
   return slot;
 }
 
-/** True when `slot` (from findSlot) holds a key. */
+/** Returns true when `slot` (from findSlot) contains a key. */
 // @ts-ignore: decorator
 @inline
 export function isOccupied(slot: usize): bool {
   return load<u32>(slot, 12) != FREE;
 }
 
-/** The IdMap index stored in an occupied slot. */
+/** Returns the IdMap index stored in an occupied slot. */
 // @ts-ignore: decorator
 @inline
 export function slotIndex(slot: usize): u32 {
   return load<u32>(slot, 4);
 }
 
-/** The address of the key bytes of an occupied slot. */
+/** Returns the address of the key bytes of an occupied slot. */
 // @ts-ignore: decorator
 @inline
 export function slotKey(slot: usize): usize {
